@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import pg from 'pg';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import { WebSocketServer } from 'ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
+import type { AppConfig } from './config.js';
+import type { Ctx } from './common/context.js';
+import { MAX_BODY, queryLimitsRule } from './common/limits.js';
+import { createServices, type Services } from './common/services.js';
+import { migrate, openOrm } from './db/orm.js';
+import { apiSchema } from './schema.js';
+import { tokenFromHeaders } from './modules/auth/auth.service.js';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** Wires the ORM, the GraphQL schema, HTTP and WebSocket on one port. */
+export async function startServer(config: AppConfig, opts: { migrate?: boolean } = {}): Promise<RunningServer> {
+  const orm = await openOrm(config.databaseUrl);
+  if (opts.migrate !== false) await migrate(orm);
+  const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  const services = createServices(config, orm, pool);
+  const schema = await apiSchema();
+
+  const app = express();
+  app.disable('x-powered-by');
+  const httpServer = http.createServer(app);
+  const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
+
+  const makeContext = async (headers: http.IncomingHttpHeaders, extra: Partial<Ctx> = {}): Promise<Ctx> => {
+    const em = orm.em.fork();
+    const viewer = await services.auth.viewerFromToken(em, tokenFromHeaders(headers));
+    return { em, pool, viewer, services, ...extra };
+  };
+
+  const wsCleanup = useServer<Record<string, unknown>, { headers: http.IncomingHttpHeaders }>(
+    {
+      schema,
+      validate: (schema, document, rules) => validate(schema, document, [...(rules ?? specifiedRules), queryLimitsRule]),
+      onConnect: (ctx) => {
+        // Credentials: the session cookie of the upgrade request, or connectionParams.authorization.
+        const auth = ctx.connectionParams?.authorization;
+        ctx.extra.headers = { ...ctx.extra.request.headers, ...(typeof auth === 'string' ? { authorization: auth } : {}) };
+        return true;
+      },
+      context: (ctx) => makeContext(ctx.extra.headers ?? ctx.extra.request.headers),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Ctx>({
+    schema,
+    validationRules: [queryLimitsRule],
+    introspection: true,
+    includeStacktraceInErrorResponses: false,
+    formatError: (formatted, error) => formatError(formatted, error),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+
+  app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  app.use(
+    '/graphql',
+    express.json({ limit: MAX_BODY }),
+    expressMiddleware(apollo, { context: ({ req, res }) => makeContext(req.headers, { req, res }) }),
+  );
+  app.use((err: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (err.type === 'entity.too.large') {
+      res.status(413).json({ errors: [{ message: `Request body is larger than ${MAX_BODY}.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      return;
+    }
+    next(err);
+  });
+  if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
+    const dist = config.webDist;
+    app.use(express.static(dist, { index: false, maxAge: '1h' }));
+    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(path.join(dist, 'index.html')));
+  }
+
+  await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    services,
+    async close() {
+      await apollo.stop();
+      wsServer.close();
+      await pool.end();
+      await orm.close();
+    },
+  };
+}
+
+function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const code = formatted.extensions?.code;
+  if (code === 'GRAPHQL_VALIDATION_FAILED') {
+    // Apollo relabels every validation error; keep the stable codes of our own limit rules.
+    const own = error instanceof GraphQLError && error.originalError instanceof GraphQLError ? error.originalError.extensions.code : undefined;
+    return own ? { ...formatted, extensions: { ...formatted.extensions, code: own } } : formatted;
+  }
+  if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  console.error('Internal error:', original ?? error);
+  return { ...formatted, message: 'Internal server error; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
+}

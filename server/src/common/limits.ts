@@ -1,0 +1,48 @@
+import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+
+// The standard introspection query is 13 levels deep.
+export const MAX_QUERY_DEPTH = 15;
+export const MAX_QUERY_FIELDS = 1500;
+/** Request body limit; a 10,000-serial paste fits comfortably. */
+export const MAX_BODY = '4mb';
+
+/** SEC-3: refuses operations nested deeper than MAX_QUERY_DEPTH or selecting more than MAX_QUERY_FIELDS fields. */
+export function queryLimitsRule(context: ValidationContext): ASTVisitor {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+
+  const measure = (set: SelectionSetNode | undefined, depth: number, seen: Set<string>): { depth: number; fields: number } => {
+    if (!set) return { depth, fields: 0 };
+    let maxDepth = depth;
+    let fields = 0;
+    for (const sel of set.selections) {
+      let child: { depth: number; fields: number };
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value === '__typename') continue;
+        child = measure(sel.selectionSet, depth + 1, seen);
+        fields += 1;
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        child = measure(sel.selectionSet, depth, seen);
+      } else {
+        const frag = fragments.get(sel.name.value);
+        if (!frag || seen.has(frag.name.value)) continue;
+        child = measure(frag.selectionSet, depth, new Set([...seen, frag.name.value]));
+      }
+      maxDepth = Math.max(maxDepth, child.depth);
+      fields += child.fields;
+    }
+    return { depth: maxDepth, fields };
+  };
+
+  return {
+    OperationDefinition(node) {
+      const { depth, fields } = measure(node.selectionSet, 0, new Set());
+      if (depth > MAX_QUERY_DEPTH) {
+        context.reportError(new GraphQLError(`Query is ${depth} levels deep; the limit is ${MAX_QUERY_DEPTH}.`, { nodes: [node], extensions: { code: 'QUERY_TOO_DEEP' } }));
+      }
+      if (fields > MAX_QUERY_FIELDS) {
+        context.reportError(new GraphQLError(`Query selects ${fields} fields; the limit is ${MAX_QUERY_FIELDS}.`, { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+      }
+    },
+  };
+}

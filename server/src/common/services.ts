@@ -1,0 +1,21 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type pg from 'pg';
+import type { AppConfig } from '../config.js';
+import { AuthService } from '../modules/auth/auth.service.js';
+
+/** Long-lived services, created once per server instance. Their methods take the request context first. */
+export interface Services {
+  config: AppConfig;
+  orm: MikroORM;
+  pool: pg.Pool;
+  auth: AuthService;
+}
+
+export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
+  return {
+    config,
+    orm,
+    pool,
+    auth: new AuthService(config.sessionHours),
+  };
+}

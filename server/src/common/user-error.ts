@@ -1,0 +1,31 @@
+import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
+
+/** Codes of expected, user-fixable problems returned in mutation payloads. Append only. */
+export enum UserErrorCode {
+  INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  INVALID_INPUT = 'INVALID_INPUT',
+  REQUIRED = 'REQUIRED',
+  TOO_LONG = 'TOO_LONG',
+  NOT_FOUND = 'NOT_FOUND',
+  DUPLICATE = 'DUPLICATE',
+}
+registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Stable codes of expected problems; the message is for people.' });
+
+@ObjectType({ description: 'An expected problem with the input; nothing was saved when a payload carries one.' })
+export class UserError {
+  @Field(() => UserErrorCode)
+  code!: UserErrorCode;
+
+  @Field(() => String, { nullable: true, description: 'Input field path, e.g. "input.lines.2.quantity".' })
+  field?: string;
+
+  @Field(() => String)
+  message!: string;
+
+  @Field(() => Int, { nullable: true, description: 'Index of the entry of a bulk input this error is about.' })
+  index?: number;
+
+  static of(code: UserErrorCode, message: string, field?: string, index?: number): UserError {
+    return Object.assign(new UserError(), { code, message, field, index });
+  }
+}

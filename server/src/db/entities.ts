@@ -1,0 +1,5 @@
+import { Register, Store, Venue } from '../modules/locations/location.entities.js';
+import { User, UserSession } from '../modules/auth/user.entity.js';
+
+/** Every MikroORM entity. Modules append theirs here. */
+export const entities = [Venue, Store, Register, User, UserSession];

@@ -1,0 +1,4 @@
+import { Migration20261123000001_locations_users } from './Migration20261123000001_locations_users.js';
+
+/** Every migration, in order. New migrations are appended here. */
+export const migrationsList = [Migration20261123000001_locations_users];

@@ -1,0 +1,64 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Ctx, Viewer } from '../../common/context.js';
+import { User, UserSession } from './user.entity.js';
+import { hashToken, newSessionToken, verifyPassword, hashPassword } from './password.js';
+
+export const SESSION_COOKIE = 'sd_session';
+
+// A stand-in hash so unknown usernames take as long as wrong passwords.
+const dummyHash = hashPassword('not-a-real-password');
+
+export class AuthService {
+  constructor(private readonly sessionHours: number) {}
+
+  /** Checks credentials; on success opens a session and returns its token. */
+  async signIn(ctx: Ctx, username: string, password: string): Promise<{ token: string; viewer: Viewer } | null> {
+    const user = await ctx.em.findOne(User, { username: { $ilike: username.trim() }, active: true }, { populate: ['passwordHash'] });
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
+    if (!user || !ok) return null;
+    const { token, tokenHash } = newSessionToken();
+    const expiresAt = new Date(Date.now() + this.sessionHours * 3600_000);
+    ctx.em.create(UserSession, { tokenHash, user, expiresAt, createdAt: new Date() });
+    await ctx.em.flush();
+    return { token, viewer: await this.viewerFor(ctx.em, user, tokenHash, expiresAt) };
+  }
+
+  async signOut(ctx: Ctx): Promise<void> {
+    if (ctx.viewer) await ctx.em.nativeDelete(UserSession, { tokenHash: ctx.viewer.tokenHash });
+  }
+
+  /** Resolves a bearer token or cookie value to the signed-in viewer, or null when missing/expired. */
+  async viewerFromToken(em: EntityManager, token: string | undefined): Promise<Viewer | null> {
+    if (!token) return null;
+    const tokenHash = hashToken(token);
+    const session = await em.findOne(UserSession, { tokenHash, expiresAt: { $gt: new Date() } }, { populate: ['user'] });
+    if (!session || !session.user.active) return null;
+    return this.viewerFor(em, session.user, tokenHash, session.expiresAt);
+  }
+
+  private async viewerFor(em: EntityManager, user: User, tokenHash: string, expiresAt: Date): Promise<Viewer> {
+    await em.populate(user, ['stores']);
+    return {
+      user,
+      userId: user.id,
+      role: user.role,
+      duties: user.duties,
+      storeIds: user.allStores ? null : user.stores.getItems().map((s) => s.id),
+      tokenHash,
+      expiresAt,
+    };
+  }
+}
+
+/** Reads the session token from `Authorization: Bearer …` or the session cookie. */
+export function tokenFromHeaders(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7).trim();
+  const cookie = headers.cookie;
+  if (typeof cookie !== 'string') return undefined;
+  for (const part of cookie.split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === SESSION_COOKIE) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
