@@ -2,8 +2,9 @@ import type { NonEmptyArray } from 'type-graphql';
 import { AuthResolver } from './modules/auth/auth.resolver.js';
 import { LocationsQueryResolver, StoreResolver } from './modules/locations/locations.resolver.js';
 import { UsersResolver } from './modules/auth/users.resolver.js';
+import { ClassificationResolver, ItemResolver, PolicyResolver } from './modules/catalog/catalog.resolver.js';
 import { HeartbeatResolver } from './modules/realtime/heartbeat.resolver.js';
 
 /** Every resolver class. Modules append theirs here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, StoreResolver, LocationsQueryResolver, UsersResolver, HeartbeatResolver];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, StoreResolver, LocationsQueryResolver, UsersResolver, ClassificationResolver, ItemResolver, PolicyResolver, HeartbeatResolver];

@@ -190,3 +190,35 @@ describe('WebSocket subscriptions on the same port', () => {
     await anon.close();
   });
 });
+
+describe('bad input (SEC-3)', () => {
+  it('SEC-3: repeated failed sign-ins lock the username for a while, even with the right password', async () => {
+    const anon = t.anonymous();
+    const attempt = (password: string) => anon.request(SIGN_IN, { input: { username: 'clerk2', password } });
+    for (let i = 0; i < 5; i++) expect((await attempt('nope')).data?.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
+    const locked = await attempt('serialdesk');
+    expect(locked.data?.signIn).toMatchObject({ token: null, userErrors: [{ code: 'TOO_MANY_ATTEMPTS' }] });
+    expect(locked.data?.signIn.userErrors[0].message).toMatch(/try again in \d+ s/);
+    // Other users are not affected.
+    expect((await anon.request(SIGN_IN, { input: { username: 'manager', password: 'serialdesk' } })).data?.signIn.token).toBeTruthy();
+    // Once the lock has passed, the right password works and resets the counter.
+    await t.db.query(`update sign_in_throttle set locked_until = now() - interval '1 second' where username_key = 'clerk2'`);
+    expect((await attempt('serialdesk')).data?.signIn.token).toBeTruthy();
+    expect((await t.db.query(`select * from sign_in_throttle where username_key = 'clerk2'`)).rowCount).toBe(0);
+  });
+
+  it('SEC-3: a forged session token is refused with UNAUTHENTICATED', async () => {
+    const res = await t.anonymous().request(`{ stores { code } }`, {}, { authorization: 'Bearer forged-token-123' });
+    expect(res.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('SEC-3: malformed GraphQL gets GRAPHQL_PARSE_FAILED and no stack trace', async () => {
+    const res = await t.anonymous().request(`{ stores { code `);
+    expect(res.errors?.[0]?.extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    expect(JSON.stringify(res)).not.toMatch(/stacktrace|\.ts:\d+/);
+  });
+
+  it('SEC-3: an unknown field gets GRAPHQL_VALIDATION_FAILED', async () => {
+    expect(await t.anonymous().errorCode(`{ nope }`)).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+});

@@ -2,6 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type pg from 'pg';
 import type { AppConfig } from '../config.js';
 import { AuthService } from '../modules/auth/auth.service.js';
+import { CatalogService } from '../modules/catalog/catalog.service.js';
+import { ItemImportService } from '../modules/catalog/item-import.service.js';
+import { PolicyService } from '../modules/catalog/policy.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
 export interface Services {
@@ -9,6 +12,9 @@ export interface Services {
   orm: MikroORM;
   pool: pg.Pool;
   auth: AuthService;
+  policy: PolicyService;
+  catalog: CatalogService;
+  itemImport: ItemImportService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -17,5 +23,8 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     orm,
     pool,
     auth: new AuthService(config.sessionHours),
+    policy: new PolicyService(),
+    catalog: new CatalogService(),
+    itemImport: new ItemImportService(),
   };
 }

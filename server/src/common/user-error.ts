@@ -3,11 +3,23 @@ import { Field, Int, ObjectType, registerEnumType } from 'type-graphql';
 /** Codes of expected, user-fixable problems returned in mutation payloads. Append only. */
 export enum UserErrorCode {
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
+  TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
   INVALID_INPUT = 'INVALID_INPUT',
   REQUIRED = 'REQUIRED',
   TOO_LONG = 'TOO_LONG',
   NOT_FOUND = 'NOT_FOUND',
   DUPLICATE = 'DUPLICATE',
+  INVALID_DECIMAL = 'INVALID_DECIMAL',
+  NEGATIVE_AMOUNT = 'NEGATIVE_AMOUNT',
+  INVALID_UPC = 'INVALID_UPC',
+  UPC_TAKEN = 'UPC_TAKEN',
+  TOO_MANY_UPCS = 'TOO_MANY_UPCS',
+  INVALID_PATTERN = 'INVALID_PATTERN',
+  INVALID_PARENT = 'INVALID_PARENT',
+  FOURTH_LEVEL = 'FOURTH_LEVEL',
+  CYCLE = 'CYCLE',
+  INVALID_CLASSIFICATION = 'INVALID_CLASSIFICATION',
+  MALFORMED_FILE = 'MALFORMED_FILE',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Stable codes of expected problems; the message is for people.' });
 

@@ -1,5 +1,7 @@
 import type pg from 'pg';
 import { hashPassword } from '../modules/auth/password.js';
+import { seedSteps } from './steps.js';
+import '../modules/catalog/catalog.seed.js';
 
 export const DEMO_PASSWORD = 'serialdesk';
 
@@ -43,9 +45,6 @@ export async function seedDemo(pool: pg.Pool): Promise<void> {
   }
 }
 
-export type SeedStep = (client: pg.PoolClient) => Promise<void>;
-/** Seed steps of later modules (catalog, stock), run in order after locations and users. */
-export const seedSteps: SeedStep[] = [];
 
 async function seedLocationsAndUsers(client: pg.PoolClient): Promise<void> {
   const venues = [...new Set(demoStores.map((s) => s.venue))];

@@ -50,6 +50,13 @@ export class Migration20261123000001_locations_users extends Migration {
         expires_at timestamptz not null
       );
       create index user_session_user_idx on user_session (user_id);
+      -- SEC-3: repeated failed sign-ins per username are slowed down.
+      create table sign_in_throttle (
+        username_key text primary key,
+        failures int not null,
+        last_failure_at timestamptz not null,
+        locked_until timestamptz
+      );
     `);
   }
 }

@@ -54,8 +54,12 @@ export class AuthResolver {
       return payload;
     }
     const result = await ctx.services.auth.signIn(ctx, input.username, input.password);
-    if (!result) {
-      payload.userErrors.push(UserError.of(UserErrorCode.INVALID_CREDENTIALS, 'Unknown username or wrong password.'));
+    if ('error' in result) {
+      payload.userErrors.push(
+        result.error === 'LOCKED'
+          ? UserError.of(UserErrorCode.TOO_MANY_ATTEMPTS, `Too many failed sign-ins for this user: try again in ${result.retryAfterSeconds} s.`)
+          : UserError.of(UserErrorCode.INVALID_CREDENTIALS, 'Unknown username or wrong password.'),
+      );
       return payload;
     }
     ctx.viewer = result.viewer;

@@ -4,6 +4,7 @@ import { User, UserSession } from './user.entity.js';
 import { hashToken, newSessionToken, verifyPassword, hashPassword } from './password.js';
 
 export const SESSION_COOKIE = 'sd_session';
+const FREE_FAILURES = 5;
 
 // A stand-in hash so unknown usernames take as long as wrong passwords.
 const dummyHash = hashPassword('not-a-real-password');
@@ -12,15 +13,44 @@ export class AuthService {
   constructor(private readonly sessionHours: number) {}
 
   /** Checks credentials; on success opens a session and returns its token. */
-  async signIn(ctx: Ctx, username: string, password: string): Promise<{ token: string; viewer: Viewer } | null> {
+  async signIn(ctx: Ctx, username: string, password: string): Promise<{ token: string; viewer: Viewer } | { error: 'INVALID' } | { error: 'LOCKED'; retryAfterSeconds: number }> {
+    const key = username.trim().toLowerCase();
+    const locked = await ctx.pool.query<{ s: number }>(
+      `select ceil(extract(epoch from locked_until - now()))::int as s from sign_in_throttle where username_key = $1 and locked_until > now()`,
+      [key],
+    );
+    if (locked.rows[0]) return { error: 'LOCKED', retryAfterSeconds: locked.rows[0].s };
     const user = await ctx.em.findOne(User, { username: { $ilike: username.trim() }, active: true }, { populate: ['passwordHash'] });
     const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash));
-    if (!user || !ok) return null;
+    if (!user || !ok) {
+      await this.recordFailure(ctx, key);
+      return { error: 'INVALID' };
+    }
+    await ctx.pool.query('delete from sign_in_throttle where username_key = $1', [key]);
     const { token, tokenHash } = newSessionToken();
     const expiresAt = new Date(Date.now() + this.sessionHours * 3600_000);
     ctx.em.create(UserSession, { tokenHash, user, expiresAt, createdAt: new Date() });
     await ctx.em.flush();
     return { token, viewer: await this.viewerFor(ctx.em, user, tokenHash, expiresAt) };
+  }
+
+  /**
+   * SEC-3: after FREE_FAILURES failed attempts within 15 minutes, the username is locked for
+   * 30 s, doubling with each further failure up to 15 minutes.
+   */
+  private async recordFailure(ctx: Ctx, key: string): Promise<void> {
+    await ctx.pool.query(
+      `insert into sign_in_throttle as t (username_key, failures, last_failure_at) values ($1, 1, now())
+       on conflict (username_key) do update set
+         failures = case when t.last_failure_at < now() - interval '15 minutes' then 1 else t.failures + 1 end,
+         last_failure_at = now()`,
+      [key],
+    );
+    await ctx.pool.query(
+      `update sign_in_throttle set locked_until = now() + least(interval '15 minutes', interval '30 seconds' * power(2, failures - $2))
+       where username_key = $1 and failures >= $2`,
+      [key, FREE_FAILURES],
+    );
   }
 
   async signOut(ctx: Ctx): Promise<void> {
