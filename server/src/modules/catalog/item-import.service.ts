@@ -69,14 +69,15 @@ export class ItemImportService {
       await inTransaction(pool, async (db) => {
         const lookups = await catalogLookups(db, needsOf(parsed.map((p) => p.fields)));
         for (const p of parsed) {
-          const rowErrors = [...p.errors, ...validateItemFields(p.fields, lookups, { prefix: 'row' })];
+          const known = new Set(p.errors.map((e) => columnOf(e.field)));
+          const rowErrors = [...p.errors, ...validateItemFields(p.fields, lookups, { prefix: 'row' }).filter((e) => !known.has(columnOf(e.field)))];
           const pid = p.fields.productId?.trim().toLowerCase();
           if (pid && seenProducts.has(pid)) rowErrors.push(UserError.of(E.DUPLICATE, `Product id also on line ${seenProducts.get(pid)} of this file.`, 'row.productId'));
-          for (const u of [p.fields.mainUpc, ...(p.fields.additionalUpcs ?? [])]) {
-            if (u && seenUpcs.has(u)) rowErrors.push(UserError.of(E.UPC_TAKEN, `UPC ${u} is also on line ${seenUpcs.get(u)} of this file.`, 'row.upc'));
-          }
+          [p.fields.mainUpc, ...(p.fields.additionalUpcs ?? [])].forEach((u, i) => {
+            if (u && seenUpcs.has(u)) rowErrors.push(UserError.of(E.UPC_TAKEN, `UPC ${u} is also on line ${seenUpcs.get(u)} of this file.`, i === 0 ? 'row.mainUpc' : 'row.additionalUpcs'));
+          });
           if (rowErrors.length) {
-            for (const e of rowErrors) errors.push({ line: p.line, code: e.code, field: e.field?.replace(/^row\./, ''), message: e.message });
+            for (const e of rowErrors) errors.push({ line: p.line, code: e.code, field: columnOf(e.field), message: e.message });
             continue;
           }
           if (pid) seenProducts.set(pid, p.line);
@@ -92,6 +93,18 @@ export class ItemImportService {
     }
     await pool.query(`update import_job set status = 'DONE', finished_at = now() where id = $1`, [jobId]);
   }
+}
+
+const COLUMN_OF_FIELD: Record<string, string> = {
+  productId: 'product_id', subcategoryId: 'subcategory', vendorId: 'vendor', unitCost: 'unit_cost', retailPrice: 'retail_price', mainUpc: 'main_upc',
+  additionalUpcs: 'additional_upcs', serialPattern: 'serial_pattern', serialLevel: 'serial_level',
+};
+
+/** Row error fields are reported as the file's column names. */
+function columnOf(field: string | undefined): string | undefined {
+  if (!field) return undefined;
+  const name = field.replace(/^row\./, '').split('.')[0]!;
+  return COLUMN_OF_FIELD[name] ?? name;
 }
 
 async function failJob(pool: pg.Pool, jobId: number, e: unknown): Promise<void> {
