@@ -18,6 +18,7 @@ import { createServices, type Services } from './common/services.js';
 import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
 import { tokenFromHeaders } from './modules/auth/auth.service.js';
+import { registerReceivingRoutes } from './modules/receiving/receiving.export.js';
 
 export interface RunningServer {
   url: string;
@@ -74,6 +75,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   await apollo.start();
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
+  registerReceivingRoutes(app, services);
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),
@@ -89,7 +91,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
     const dist = config.webDist;
     app.use(express.static(dist, { index: false, maxAge: '1h' }));
-    app.get(/^\/(?!graphql|healthz).*/, (_req, res) => res.sendFile(path.join(dist, 'index.html')));
+    app.get(/^\/(?!graphql|healthz|export\/).*/, (_req, res) => res.sendFile(path.join(dist, 'index.html')));
   }
 
   await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));

@@ -5,6 +5,8 @@ import { AuthService } from '../modules/auth/auth.service.js';
 import { CatalogService } from '../modules/catalog/catalog.service.js';
 import { ItemImportService } from '../modules/catalog/item-import.service.js';
 import { PolicyService } from '../modules/catalog/policy.service.js';
+import { stockImpact } from '../modules/stock/stock.impact.js';
+import { ReceivingService } from '../modules/receiving/receiving.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
 export interface Services {
@@ -15,6 +17,7 @@ export interface Services {
   policy: PolicyService;
   catalog: CatalogService;
   itemImport: ItemImportService;
+  receiving: ReceivingService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -23,8 +26,9 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     orm,
     pool,
     auth: new AuthService(config.sessionHours),
-    policy: new PolicyService(),
+    policy: new PolicyService([stockImpact]),
     catalog: new CatalogService(),
     itemImport: new ItemImportService(),
+    receiving: new ReceivingService(),
   };
 }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { hashPassword } from '../modules/auth/password.js';
 import { seedSteps } from './steps.js';
 import '../modules/catalog/catalog.seed.js';
+import '../modules/receiving/receiving.seed.js';
 
 export const DEMO_PASSWORD = 'serialdesk';
 

@@ -56,9 +56,10 @@ export function explain(p: Pick<EffectivePolicy, 'source' | 'sourceName'>): stri
 
 /** Hooks later modules register to add stock and document figures to the impact preview. */
 export type ImpactContributor = (db: Queryable, affectedToAlways: number[], affectedAll: number[]) => Promise<Partial<PolicyImpact>>;
-export const impactContributors: ImpactContributor[] = [];
 
 export class PolicyService {
+  constructor(private readonly contributors: ImpactContributor[] = []) {}
+
   /** Effective policies for many items in one statement. */
   async policiesFor(db: Queryable, itemIds: number[]): Promise<Map<number, EffectivePolicy>> {
     const { rows } = await db.query(
@@ -119,7 +120,7 @@ export class PolicyService {
       openDocuments: [],
     };
     const toAlways = changed.filter((r) => r.new_level === SerialLevel.ALWAYS).map((r) => r.id);
-    for (const contribute of impactContributors) Object.assign(impact, await contribute(db, toAlways, changed.map((r) => r.id)));
+    for (const contribute of this.contributors) Object.assign(impact, await contribute(db, toAlways, changed.map((r) => r.id)));
     return impact;
   }
 

@@ -1,0 +1,71 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { UserError, UserErrorCode as E } from './user-error.js';
+
+class Rollback<T> extends Error {
+  constructor(readonly result: T) {
+    super('rollback');
+  }
+}
+
+export interface TxOutcome<T> {
+  /** What to answer. */
+  result: T;
+  /** False: roll everything back (the answer carries userErrors). */
+  commit: boolean;
+  /** JSON kept for a retry with the same client key (DOC-1); replay() rebuilds the answer from it. */
+  stored?: unknown;
+}
+
+/**
+ * One transaction per mutation, with DOC-1 idempotency: the key row is written in the same
+ * transaction as the change, so a retry with the same key waits for the first attempt and
+ * then gets its stored result; a first attempt that changed nothing (userErrors) keeps no
+ * key, so the retry runs again. The same key with a different request is refused.
+ */
+export async function transact<T>(
+  pool: pg.Pool,
+  opts: { userId: number; clientKey?: string | null; operation: string; request: unknown; replay: (stored: any) => Promise<T>; reused: (e: UserError) => T },
+  run: (db: pg.PoolClient) => Promise<TxOutcome<T>>,
+): Promise<T> {
+  const hash = createHash('sha256').update(JSON.stringify(opts.request ?? null)).digest('hex');
+  const client = await pool.connect();
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await client.query('begin');
+        if (opts.clientKey) {
+          const ins = await client.query(
+            `insert into idempotency_key (user_id, client_key, operation, request_hash) values ($1, $2, $3, $4) on conflict do nothing`,
+            [opts.userId, opts.clientKey, opts.operation, hash],
+          );
+          if (!ins.rowCount) {
+            const { rows } = await client.query(`select operation, request_hash, response from idempotency_key where user_id = $1 and client_key = $2`, [opts.userId, opts.clientKey]);
+            await client.query('rollback');
+            const row = rows[0];
+            if (row.operation !== opts.operation || row.request_hash !== hash) {
+              return opts.reused(UserError.of(E.IDEMPOTENCY_KEY_REUSED, 'This client key was already used for a different request; use a new key.', 'clientKey'));
+            }
+            return opts.replay(row.response);
+          }
+        }
+        const out = await run(client);
+        if (!out.commit) throw new Rollback(out.result);
+        if (opts.clientKey) {
+          await client.query(`update idempotency_key set response = $3 where user_id = $1 and client_key = $2`, [opts.userId, opts.clientKey, JSON.stringify(out.stored ?? null)]);
+        }
+        await client.query('commit');
+        return out.result;
+      } catch (e) {
+        await client.query('rollback').catch(() => {});
+        if (e instanceof Rollback) return e.result as T;
+        // Retry once on a serialization failure or deadlock, then let it surface.
+        const code = (e as { code?: string }).code;
+        if (attempt === 0 && (code === '40001' || code === '40P01')) continue;
+        throw e;
+      }
+    }
+  } finally {
+    client.release();
+  }
+}
