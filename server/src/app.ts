@@ -34,6 +34,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
   const services = createServices(config, orm, pool);
   const schema = await apiSchema();
+  await services.realtime.start();
 
   const app = express();
   app.disable('x-powered-by');
@@ -102,6 +103,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     services,
     async close() {
       await apollo.stop();
+      await services.realtime.stop();
       wsServer.close();
       await pool.end();
       await orm.close();

@@ -82,11 +82,16 @@ export class ApiClient {
         if (e) return Promise.resolve(e);
         if (error) return Promise.resolve({ errors: [{ message: String(error) }] });
         return new Promise((resolve, reject) => {
-          const t = setTimeout(() => reject(new Error('no subscription event within timeout')), timeoutMs);
-          waiters.push((ev) => {
-            clearTimeout(t);
+          const waiter = (ev: GqlResult<T>) => {
+            clearTimeout(timer);
             resolve(ev);
-          });
+          };
+          const timer = setTimeout(() => {
+            // Drop the waiter so the next event is not swallowed by a timed-out wait.
+            waiters.splice(waiters.indexOf(waiter), 1);
+            reject(new Error('no subscription event within timeout'));
+          }, timeoutMs);
+          waiters.push(waiter);
         });
       },
       dispose,

@@ -6,6 +6,7 @@ import { CatalogService } from '../modules/catalog/catalog.service.js';
 import { ItemImportService } from '../modules/catalog/item-import.service.js';
 import { PolicyService } from '../modules/catalog/policy.service.js';
 import { stockImpact } from '../modules/stock/stock.impact.js';
+import { RealtimeHub } from '../modules/realtime/hub.js';
 import { ReceivingService } from '../modules/receiving/receiving.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
@@ -18,6 +19,7 @@ export interface Services {
   catalog: CatalogService;
   itemImport: ItemImportService;
   receiving: ReceivingService;
+  realtime: RealtimeHub;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -30,5 +32,6 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     catalog: new CatalogService(),
     itemImport: new ItemImportService(),
     receiving: new ReceivingService(),
+    realtime: new RealtimeHub(config.databaseUrl, pool),
   };
 }

@@ -1,6 +1,7 @@
 import { Migration20261123000001_locations_users } from './Migration20261123000001_locations_users.js';
 import { Migration20261123000002_catalog } from './Migration20261123000002_catalog.js';
 import { Migration20261123000003_stock_receiving } from './Migration20261123000003_stock_receiving.js';
+import { Migration20261123000004_realtime_transfers } from './Migration20261123000004_realtime_transfers.js';
 
 /** Every migration, in order. New migrations are appended here. */
-export const migrationsList = [Migration20261123000001_locations_users, Migration20261123000002_catalog, Migration20261123000003_stock_receiving];
+export const migrationsList = [Migration20261123000001_locations_users, Migration20261123000002_catalog, Migration20261123000003_stock_receiving, Migration20261123000004_realtime_transfers];

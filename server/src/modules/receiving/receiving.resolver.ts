@@ -11,6 +11,7 @@ import { Role, User } from '../auth/user.entity.js';
 import { Item, Vendor } from '../catalog/catalog.entities.js';
 import { Store } from '../locations/location.entities.js';
 import { ACCEPTING } from './scan.js';
+import { recordDocEvent } from '../realtime/doc-events.js';
 import {
   CreateReceiptInput, ImportAsnInput, Receipt, ReceiptActionInput, ReceiptConnection, ReceiptFilter, ReceiptLine, ReceiptPayload, RegisteredSerial,
   RemoveReceiptSerialsInput, ScanPayload, ScanReceiptInput, ScanResult, SetReceiptQuantityInput,
@@ -146,6 +147,10 @@ export class ReceiptResolver {
           ...a, accepted: ACCEPTING.has(a.outcome), itemId: a.itemId == null ? null : String(a.itemId), lineId: a.lineId == null ? null : String(a.lineId),
         }));
         const stored = { results, currentItemId: r.currentItemId == null ? null : String(r.currentItemId) };
+        const accepted = results.filter((x) => x.accepted).length;
+        if (accepted) {
+          await recordDocEvent(db, { kind: 'RECEIPT', documentId: receiptId, userId: ctx.viewer!.userId, action: 'SCANNED', detail: { accepted, refused: results.length - accepted } });
+        }
         return { result: { ...stored, receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false }, commit: true, stored };
       },
     );
@@ -195,6 +200,7 @@ export class ReceiptResolver {
       async (db) => {
         const r = await ctx.services.receiving.create(db, ctx.viewer!.userId, input);
         if (!r.id) return { result: { userErrors: r.errors, replayed: false }, commit: false };
+        await recordDocEvent(db, { kind: 'RECEIPT', documentId: r.id, userId: ctx.viewer!.userId, action: 'CREATED' });
         return { result: { receipt: await loadReceipt(db, r.id), userErrors: [], replayed: false }, commit: true, stored: { receiptId: r.id } };
       },
     );
@@ -217,6 +223,7 @@ export class ReceiptResolver {
         if (receipt instanceof UserError) return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
         const errors = await fn(db, receipt);
         if (errors.length) return { result: { receipt: await loadReceipt(db, receiptId), userErrors: errors, replayed: false }, commit: false };
+        await recordDocEvent(db, { kind: 'RECEIPT', documentId: receiptId, userId: ctx.viewer!.userId, action: operation });
         return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false }, commit: true, stored: { receiptId } };
       },
     );

@@ -322,7 +322,6 @@ export class ReceivingService {
         [[...counted.keys()], [...counted.values()]],
       );
     }
-    if (accepted.length || counted.size) await db.query(`select pg_notify('document_progress', $1)`, [`RECEIPT:${receipt.id}`]);
     return { answers, currentItemId: current, errors: [] };
   }
 
@@ -340,7 +339,6 @@ export class ReceivingService {
         `update receipt_line l set received_quantity = greatest(0, l.received_quantity - t.n) from unnest($1::int[], $2::int[]) as t(id, n) where l.id = t.id`,
         [[...perLine.keys()], [...perLine.values()]],
       );
-      await db.query(`select pg_notify('document_progress', $1)`, [`RECEIPT:${receiptId}`]);
     }
     return { removed: rows.length };
   }
@@ -360,7 +358,6 @@ export class ReceivingService {
       lineId = ins.rows[0].id;
     }
     await db.query(`update receipt_line set received_quantity = $2 where id = $1`, [lineId, quantity]);
-    await db.query(`select pg_notify('document_progress', $1)`, [`RECEIPT:${receipt.id}`]);
     return [];
   }
 
@@ -409,7 +406,6 @@ export class ReceivingService {
       throw e;
     }
     await db.query(`update receipt set status = 'POSTED', posted_by = $2, posted_at = now() where id = $1`, [receipt.id, userId]);
-    await db.query(`select pg_notify('document_progress', $1)`, [`RECEIPT:${receipt.id}`]);
     return [];
   }
 }

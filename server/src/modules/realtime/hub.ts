@@ -1,0 +1,223 @@
+import pg from 'pg';
+import { LOGS, ZERO, after, type LogName, type Position } from './logs.js';
+
+export type LogRow = Record<string, any> & { pos: Position };
+
+interface Subscriber {
+  filter: (row: LogRow) => boolean;
+  push: (row: LogRow) => void;
+  /** While catching up from a cursor, live rows wait here. */
+  buffer: LogRow[] | null;
+}
+
+const BATCH = 2000;
+
+/**
+ * One per server instance: a single LISTEN connection is the doorbell (RT-2: NOTIFY is
+ * delivered only on commit), the logs in the database are the truth. On each ring the hub
+ * reads the new committed rows once and fans them out to its own WebSocket subscribers.
+ * If the listening connection drops, it reconnects and catches up from its last position.
+ */
+export class RealtimeHub {
+  private listener?: pg.Client;
+  private heads = new Map<LogName, Position>();
+  private subs = new Map<LogName, Set<Subscriber>>();
+  private pumping = new Map<LogName, Promise<void>>();
+  private again = new Set<LogName>();
+  private timer?: NodeJS.Timeout;
+  private stopped = false;
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly pool: pg.Pool,
+  ) {}
+
+  async start(): Promise<void> {
+    for (const log of Object.keys(LOGS) as LogName[]) {
+      this.subs.set(log, new Set());
+      this.heads.set(log, await this.safeHead(log));
+    }
+    await this.listen();
+    // A safety net: rows held back by an older running transaction, or a missed ring.
+    this.timer = setInterval(() => this.pumpAll(), 1000);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.retry);
+    await this.listener?.end().catch(() => {});
+    await Promise.all([...this.pumping.values()]);
+  }
+
+  /** Current head position of a log (for tests and status). */
+  head(log: LogName): Position {
+    return this.heads.get(log) ?? ZERO;
+  }
+
+  /**
+   * Rows of `log` that pass `filter`, in order: first everything after `from` (if given),
+   * then live rows, with no gap and no duplicate between the two.
+   */
+  subscribe(log: LogName, from: Position | null, filter: (row: LogRow) => boolean): AsyncIterableIterator<LogRow> {
+    const queue: LogRow[] = [];
+    let wake: (() => void) | null = null;
+    let done = false;
+    const sub: Subscriber = {
+      filter,
+      push: (row) => {
+        queue.push(row);
+        wake?.();
+      },
+      buffer: from ? [] : null,
+    };
+    const set = this.subs.get(log)!;
+    set.add(sub);
+    if (from) void this.catchUp(log, sub, from);
+    const finish = () => {
+      done = true;
+      set.delete(sub);
+      wake?.();
+    };
+    return {
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+      async next(): Promise<IteratorResult<LogRow>> {
+        while (!done && queue.length === 0) await new Promise<void>((r) => (wake = r));
+        wake = null;
+        if (done) return { done: true, value: undefined };
+        return { done: false, value: queue.shift()! };
+      },
+      async return(): Promise<IteratorResult<LogRow>> {
+        finish();
+        return { done: true, value: undefined };
+      },
+      async throw(e: unknown): Promise<IteratorResult<LogRow>> {
+        finish();
+        throw e;
+      },
+    };
+  }
+
+  private async catchUp(log: LogName, sub: Subscriber, from: Position): Promise<void> {
+    const until = this.head(log);
+    let pos = from;
+    try {
+      for (;;) {
+        const rows = await this.read(log, pos, until);
+        for (const row of rows) if (sub.filter(row)) sub.push(row);
+        if (rows.length < BATCH) break;
+        pos = rows.at(-1)!.pos;
+      }
+    } finally {
+      const live = sub.buffer ?? [];
+      sub.buffer = null;
+      for (const row of live) if (after(row.pos, until) && sub.filter(row)) sub.push(row);
+    }
+  }
+
+  private async listen(): Promise<void> {
+    if (this.stopped) return;
+    const client = new pg.Client({ connectionString: this.databaseUrl });
+    client.on('notification', (n) => {
+      const log = (Object.keys(LOGS) as LogName[]).find((l) => LOGS[l].channel === n.channel);
+      if (log) this.pump(log);
+    });
+    client.on('error', () => this.reconnect());
+    client.on('end', () => this.reconnect());
+    try {
+      await client.connect();
+      for (const spec of Object.values(LOGS)) await client.query(`listen ${spec.channel}`);
+      this.listener = client;
+      this.pumpAll(); // catch up whatever happened while not listening
+    } catch {
+      this.reconnect();
+    }
+  }
+
+  private reconnect(): void {
+    if (this.stopped || this.retry) return;
+    this.listener = undefined;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      void this.listen();
+    }, 500);
+  }
+
+  private pumpAll(): void {
+    for (const log of Object.keys(LOGS) as LogName[]) this.pump(log);
+  }
+
+  /** Reads new safe rows once and fans them out; one pump per log at a time. */
+  private pump(log: LogName): void {
+    if (this.stopped) return;
+    if (this.pumping.has(log)) {
+      this.again.add(log);
+      return;
+    }
+    const run = (async () => {
+      try {
+        for (;;) {
+          this.again.delete(log);
+          const { rows, heldBack } = await this.readNew(log, this.head(log));
+          for (const row of rows) {
+            this.heads.set(log, row.pos);
+            for (const sub of this.subs.get(log)!) {
+              if (sub.buffer) sub.buffer.push(row);
+              else if (sub.filter(row)) sub.push(row);
+            }
+          }
+          if (heldBack) setTimeout(() => this.pump(log), 20).unref();
+          if (rows.length < BATCH && !this.again.has(log)) break;
+        }
+      } catch (e) {
+        if (!this.stopped) console.error(`realtime pump ${log}:`, (e as Error).message);
+      } finally {
+        this.pumping.delete(log);
+      }
+    })();
+    this.pumping.set(log, run);
+  }
+
+  private async readNew(log: LogName, from: Position): Promise<{ rows: LogRow[]; heldBack: boolean }> {
+    const { rows } = await this.pool.query(
+      `with x as (select pg_snapshot_xmin(pg_current_snapshot()) as horizon)
+       select q.*, q.xid::text as xid_text, (q.xid < x.horizon) as safe
+       from (${LOGS[log].from} where (e.xid, e.id) > ($1::text::xid8, $2::bigint) order by e.xid, e.id limit ${BATCH}) q, x
+       order by q.xid, q.id`,
+      [from.xid.toString(), from.id.toString()],
+    );
+    const out: LogRow[] = [];
+    for (const r of rows) {
+      if (!r.safe) return { rows: out, heldBack: true };
+      out.push(toRow(r));
+    }
+    return { rows: out, heldBack: false };
+  }
+
+  private async read(log: LogName, from: Position, until: Position): Promise<LogRow[]> {
+    const { rows } = await this.pool.query(
+      `select q.*, q.xid::text as xid_text from (${LOGS[log].from}
+         where (e.xid, e.id) > ($1::text::xid8, $2::bigint) and (e.xid, e.id) <= ($3::text::xid8, $4::bigint)
+         order by e.xid, e.id limit ${BATCH}) q order by q.xid, q.id`,
+      [from.xid.toString(), from.id.toString(), until.xid.toString(), until.id.toString()],
+    );
+    return rows.map(toRow);
+  }
+
+  private async safeHead(log: LogName): Promise<Position> {
+    const { rows } = await this.pool.query(
+      `select e.xid::text as xid, e.id from ${LOGS[log].table} e
+       where e.xid < pg_snapshot_xmin(pg_current_snapshot()) order by e.xid desc, e.id desc limit 1`,
+    );
+    return rows[0] ? { xid: BigInt(rows[0].xid), id: BigInt(rows[0].id) } : ZERO;
+  }
+}
+
+function toRow(r: Record<string, any>): LogRow {
+  const { xid_text, safe: _safe, xid: _xid, ...rest } = r;
+  return { ...rest, pos: { xid: BigInt(xid_text), id: BigInt(r.id) } };
+}
