@@ -7,6 +7,7 @@ import { ItemImportService } from '../modules/catalog/item-import.service.js';
 import { PolicyService } from '../modules/catalog/policy.service.js';
 import { stockImpact } from '../modules/stock/stock.impact.js';
 import { RealtimeHub } from '../modules/realtime/hub.js';
+import { TransfersService } from '../modules/transfers/transfers.service.js';
 import { ReceivingService } from '../modules/receiving/receiving.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
@@ -20,6 +21,7 @@ export interface Services {
   itemImport: ItemImportService;
   receiving: ReceivingService;
   realtime: RealtimeHub;
+  transfers: TransfersService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -33,5 +35,6 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     itemImport: new ItemImportService(),
     receiving: new ReceivingService(),
     realtime: new RealtimeHub(config.databaseUrl, pool),
+    transfers: new TransfersService(),
   };
 }

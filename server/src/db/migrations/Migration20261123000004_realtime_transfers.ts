@@ -53,9 +53,12 @@ export class Migration20261123000004_realtime_transfers extends Migration {
         transfer_id int not null references transfer (id) on delete cascade,
         line_no int not null,
         item_id int not null references item (id),
+        -- Requested units (0 = as registered); units registered to ship; units without a serial
+        -- counted at the destination, and how many of those are already posted.
         quantity int not null default 0 check (quantity >= 0),
-        shipped_quantity int not null default 0,
+        shipped_quantity int not null default 0 check (shipped_quantity >= 0),
         received_quantity int not null default 0 check (received_quantity >= 0),
+        received_posted int not null default 0 check (received_posted >= 0),
         unique (transfer_id, line_no),
         unique (transfer_id, item_id)
       );
