@@ -22,6 +22,7 @@ const config: CodegenConfig = {
         scalars: {
           // Both travel as strings: ISO-8601 instants, and exact decimals (never floats, POL-4).
           DateTime: 'string',
+          DateTimeISO: 'string',
           Decimal: 'string',
         },
       },

@@ -26,7 +26,9 @@ export const DEMO_PASSWORD = 'serialdesk';
 export function browserAvailable(): boolean {
   if (fs.existsSync(CHROMIUM_PATH)) return true;
   if (process.env.CI === 'true') {
-    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH} (set CHROMIUM_PATH); CI=true runs the browser tests, it never skips them.`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM_PATH} (set CHROMIUM_PATH); CI=true runs the browser tests, it never skips them.`,
+    );
   }
   return false;
 }

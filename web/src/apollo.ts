@@ -73,7 +73,13 @@ export function createApollo(options: ApolloOptions): { client: ApolloClient; co
 
   const client = new ApolloClient({
     link: ApolloLink.from([errorLink, transport]),
-    cache: new InMemoryCache(),
+    cache: new InMemoryCache({
+      typePolicies: {
+        // A policy has no id of its own: pages ask for different fields of the same one
+        // (an item's level in a list, all its flags in the detail), so merge, don't replace.
+        SerialPolicy: { merge: true },
+      },
+    }),
     devtools: { enabled: import.meta.env.DEV },
   });
 

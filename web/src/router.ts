@@ -11,7 +11,8 @@ import { modules } from '@/modules';
 export function createAppRouter(client: ApolloClient): Router {
   const router = createRouter({
     history: createWebHistory(import.meta.env.BASE_URL),
-    scrollBehavior: (_to, _from, saved) => saved ?? { top: 0 },
+    // A new page starts at the top; a change of query only (e.g. the open item) stays put.
+    scrollBehavior: (to, from, saved) => saved ?? (to.path === from.path ? false : { top: 0 }),
     routes: [
       ...modules.filter((module) => module.public).flatMap(moduleRoutes),
       {
