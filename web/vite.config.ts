@@ -8,6 +8,7 @@ const apiTarget = process.env.SERIALDESK_API ?? 'http://localhost:4000';
 
 const proxy = {
   '/graphql': { target: apiTarget, ws: true, changeOrigin: true },
+  '/export': { target: apiTarget, changeOrigin: true },
 };
 
 export default defineConfig({

@@ -8,6 +8,7 @@ import { PolicyService } from '../modules/catalog/policy.service.js';
 import { stockImpact } from '../modules/stock/stock.impact.js';
 import { RealtimeHub } from '../modules/realtime/hub.js';
 import { TransfersService } from '../modules/transfers/transfers.service.js';
+import { SalesService } from '../modules/sales/sales.service.js';
 import { ReceivingService } from '../modules/receiving/receiving.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
@@ -22,6 +23,7 @@ export interface Services {
   receiving: ReceivingService;
   realtime: RealtimeHub;
   transfers: TransfersService;
+  sales: SalesService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -36,5 +38,6 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     receiving: new ReceivingService(),
     realtime: new RealtimeHub(config.databaseUrl, pool),
     transfers: new TransfersService(),
+    sales: new SalesService(),
   };
 }

@@ -3,6 +3,7 @@ import { hashPassword } from '../modules/auth/password.js';
 import { seedSteps } from './steps.js';
 import '../modules/catalog/catalog.seed.js';
 import '../modules/receiving/receiving.seed.js';
+import '../modules/sales/sales.seed.js';
 
 export const DEMO_PASSWORD = 'serialdesk';
 

@@ -115,7 +115,7 @@ export class ReceiptResolver {
     if (vendorCode && !vendor) return { userErrors: [UserError.of(E.NOT_FOUND, `Unknown vendor code ${vendorCode}.`, 'input.csv')], replayed: false };
     const lines: ReceiptLineInput[] = records.map((r) => ({
       code: r.item,
-      expectedQuantity: /^\d+$/.test(r.quantity ?? '') ? Number(r.quantity) : -1,
+      expectedQuantity: /^\d+$/.test(r.quantity ?? '') ? Number(r.quantity) : null,
       serials: (r.serials ?? '').split('|').map((s) => s.trim()).filter(Boolean),
     }));
     const result = await this.createFrom(ctx, 'importAsn', input.clientKey, { storeId: input.storeId, csv: input.csv }, {
@@ -140,7 +140,7 @@ export class ReceiptResolver {
       },
       async (db) => {
         const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId);
-        if (receipt instanceof UserError) return { result: { results: [], userErrors: [receipt], replayed: false }, commit: false };
+        if (receipt instanceof UserError) return { result: { results: [], receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
         const r = await ctx.services.receiving.scan(ctx, db, receipt, input.input, { currentItemId: input.currentItemId ? Number(input.currentItemId) : null, pinItem: !!input.pinItem });
         if (r.errors.length) return { result: { results: [], userErrors: r.errors, replayed: false }, commit: false };
         const results: ScanResult[] = r.answers.map((a) => ({

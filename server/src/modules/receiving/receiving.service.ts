@@ -78,13 +78,13 @@ export class ReceivingService {
       if (seenItems.has(itemId)) errors.push(UserError.of(E.DUPLICATE, `The item is already on line ${seenItems.get(itemId)! + 1}; one line per item.`, `${f}.itemId`, i));
       seenItems.set(itemId, i);
       const qty = l.expectedQuantity;
-      if (input.kind === 'ASN' && (qty == null || !Number.isInteger(qty) || qty < 1 || qty > 100_000)) {
+      if ((input.kind === 'ASN' && qty == null) || (qty != null && (!Number.isInteger(qty) || qty < 1 || qty > 100_000))) {
         errors.push(UserError.of(E.INVALID_INPUT, 'Expected quantity must be a whole number from 1 to 100,000.', `${f}.expectedQuantity`, i));
       }
       const policy = known.get(itemId)!;
       const serials = l.serials ?? [];
       if (serials.length && policy.level === SerialLevel.NEVER) errors.push(UserError.of(E.SERIALS_NOT_ALLOWED, 'This item is never serialized: list no serials.', `${f}.serials`, i));
-      if (qty != null && serials.length > qty) errors.push(UserError.of(E.OVER_QUANTITY, `${serials.length} serials for an expected quantity of ${qty}.`, `${f}.serials`, i));
+      if (qty != null && qty >= 1 && serials.length > qty) errors.push(UserError.of(E.OVER_QUANTITY, `${serials.length} serials for an expected quantity of ${qty}.`, `${f}.serials`, i));
       serials.forEach((s, j) => {
         const problem = serialProblem(s);
         if (problem) return errors.push(UserError.of(E.INVALID_SERIAL, problem.message, `${f}.serials.${j}`, i));
@@ -255,7 +255,7 @@ export class ReceivingService {
       } else {
         itemId = current;
         if (itemId == null) {
-          answer(O.NEED_ITEM, `Serial ${input} is not on this receipt's ASN: scan the item's UPC first.`);
+          answer(O.NEED_ITEM, receipt.kind === 'ASN' ? `Serial ${input} is not preregistered on this ASN: scan the item's UPC first.` : `Scan the item's UPC before its serial ${input}.`);
           continue;
         }
       }
@@ -334,6 +334,8 @@ export class ReceivingService {
     );
     const perLine = new Map<number, number>();
     for (const r of rows) perLine.set(r.line_id, (perLine.get(r.line_id) ?? 0) + 1);
+    // Re-scanning a whole line starts it from zero, counted units included (DOC-3).
+    if (lineId && !serials.length) await db.query(`update receipt_line set received_quantity = 0 where id = $1 and receipt_id = $2`, [lineId, receiptId]);
     if (perLine.size) {
       await db.query(
         `update receipt_line l set received_quantity = greatest(0, l.received_quantity - t.n) from unnest($1::int[], $2::int[]) as t(id, n) where l.id = t.id`,
