@@ -5,5 +5,8 @@ export default defineModule({
   name: 'Receiving',
   navLabel: 'Receiving',
   roles: ['ADMIN', 'STORE_MANAGER', 'CLERK'],
-  routes: [{ path: '/receiving', name: 'receiving', component: () => import('./pages/ReceivingPage.vue') }],
+  routes: [
+    { path: '/receiving', name: 'receiving', component: () => import('./pages/ReceivingPage.vue') },
+    { path: '/receiving/:id', name: 'receipt', component: () => import('./pages/ReceiptPage.vue'), meta: { title: 'Receipt' } },
+  ],
 });

@@ -1,0 +1,250 @@
+import { computed, onScopeDispose, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { useMutation } from '@/composables/use-mutation';
+import { describeError } from '@/errors';
+import { ScanReceiptDocument, type ScanOutcome, type ScanReceiptMutation } from '@/gql/graphql';
+import { isRetryable, newClientKey } from './client-key';
+import { MAX_ENTRIES, splitEntries, type AnswerOutcome } from './receiving';
+import { playCue } from './scan-cues';
+
+export type ScanResult = ScanReceiptMutation['scanReceipt']['results'][number];
+
+/** One row of the answer log. */
+export interface Answer {
+  /** Unique in this page's log. */
+  key: number;
+  at: Date;
+  input: string;
+  outcome: AnswerOutcome;
+  accepted: boolean;
+  message: string;
+  lineScanned: number | null;
+  lineExpected: number | null;
+}
+
+/** What a paste of many serials came to (SER-2: every entry has its own answer). */
+export interface PasteResult {
+  entries: number;
+  accepted: number;
+  counts: { outcome: ScanOutcome; count: number }[];
+  refused: ScanResult[];
+  /** Why the paste as a whole was refused (nothing registered). */
+  errors: string[];
+}
+
+interface QueuedScan {
+  input: string;
+  /** DOC-1: kept across retries of this same scan. */
+  clientKey: string;
+  kind: 'scan' | 'paste';
+  done?: (result: PasteResult | undefined) => void;
+}
+
+const LOG_SIZE = 200;
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
+
+/**
+ * DOC-3 on one receipt: scans are sent one after another in the order they were made (each
+ * with the current item the previous answer returned), answered in the log newest first, and
+ * kept when the network drops — retried with the same client key until the server answers.
+ */
+export function useReceiptScanner(
+  receiptId: MaybeRefOrGetter<string>,
+  options: {
+    /** After every answer (the page gives the scan field its focus back). */
+    onAnswer?: () => void;
+    /** A scan was refused as a whole (e.g. someone posted the receipt meanwhile): the page reloads it. */
+    onRefused?: () => void;
+  } = {},
+) {
+  const { mutate, error } = useMutation(ScanReceiptDocument);
+  const answers = shallowRef<Answer[]>([]);
+  /** The item serials go to when they are not preregistered; set by each answer. */
+  const currentItemId = ref<string | null>(null);
+  /** "Current item" view: serials preregistered for another item are refused (WRONG_ITEM). */
+  const pinItem = ref(false);
+  /** Scans made but not answered yet, the one being sent first. */
+  const waiting = shallowRef<QueuedScan[]>([]);
+  /** The last attempt was lost on the network; the waiting scans are retried. */
+  const connectionLost = ref(false);
+  const lastPaste = shallowRef<PasteResult>();
+  const pasting = computed(() => waiting.value.some((item) => item.kind === 'paste'));
+  let sending = false;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let nextKey = 1;
+  let disposed = false;
+
+  onScopeDispose(() => {
+    disposed = true;
+    clearTimeout(retryTimer);
+  });
+
+  return {
+    answers,
+    currentItemId,
+    pinItem,
+    waiting,
+    connectionLost,
+    lastPaste,
+    pasting,
+    scan,
+    paste,
+    selectItem,
+    retryNow,
+    discardWaiting,
+  };
+
+  /** One scan from the scanner (or typed): answered in the log. */
+  function scan(input: string): void {
+    if (!input.trim()) return;
+    enqueue({ input, clientKey: newClientKey(), kind: 'scan' });
+  }
+
+  /** Many serials at once; resolves with the per-entry summary, `undefined` when it was discarded. */
+  function paste(input: string): Promise<PasteResult | undefined> {
+    const entries = splitEntries(input).length;
+    if (entries === 0) return Promise.resolve(undefined);
+    if (entries > MAX_ENTRIES) {
+      const refused = pasteRefusal(entries, [
+        `At most ${MAX_ENTRIES.toLocaleString()} entries at once; this list has ${entries.toLocaleString()}. Split it.`,
+      ]);
+      lastPaste.value = refused;
+      return Promise.resolve(refused);
+    }
+    return new Promise((resolve) => enqueue({ input, clientKey: newClientKey(), kind: 'paste', done: resolve }));
+  }
+
+  /** The chosen line's item becomes the current item (what the next serials are for). */
+  function selectItem(itemId: string | null): void {
+    currentItemId.value = itemId;
+  }
+
+  function retryNow(): void {
+    clearTimeout(retryTimer);
+    void drain();
+  }
+
+  /** Gives up on the scans that could not be sent (the user will scan them again). */
+  function discardWaiting(): void {
+    clearTimeout(retryTimer);
+    if (sending) {
+      // The one in flight finishes on its own; the rest go.
+      waiting.value = waiting.value.slice(0, 1);
+    } else {
+      for (const item of waiting.value) item.done?.(undefined);
+      waiting.value = [];
+      connectionLost.value = false;
+    }
+  }
+
+  function enqueue(item: QueuedScan): void {
+    waiting.value = [...waiting.value, item];
+    if (!connectionLost.value) void drain();
+  }
+
+  async function drain(): Promise<void> {
+    if (sending) return;
+    sending = true;
+    try {
+      while (!disposed && waiting.value.length > 0) {
+        const item = waiting.value[0]!;
+        const sent = await send(item);
+        if (!sent) {
+          failures += 1;
+          if (!connectionLost.value) playCue('refused');
+          connectionLost.value = true;
+          retryTimer = setTimeout(() => void drain(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
+          return;
+        }
+        failures = 0;
+        connectionLost.value = false;
+        waiting.value = waiting.value.slice(1);
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
+  /** Sends one queued scan; false when it may have been lost and must be sent again. */
+  async function send(item: QueuedScan): Promise<boolean> {
+    const result = await mutate({
+      input: {
+        receiptId: toValue(receiptId),
+        input: item.input,
+        currentItemId: currentItemId.value,
+        pinItem: pinItem.value,
+        clientKey: item.clientKey,
+      },
+    });
+    if (!result) {
+      if (isRetryable(error.value)) return false;
+      answerFailure(item, [describeError(error.value)]);
+      return true;
+    }
+    const payload = result.scanReceipt;
+    if (payload.userErrors.length > 0) {
+      answerFailure(
+        item,
+        payload.userErrors.map((e) => e.message),
+      );
+      return true;
+    }
+    currentItemId.value = payload.currentItemId ?? null;
+    if (item.kind === 'paste') {
+      const summary = summarize(payload.results);
+      lastPaste.value = summary;
+      item.done?.(summary);
+      playCue(summary.refused.length > 0 ? 'refused' : 'accepted');
+    } else {
+      log(
+        payload.results.map((r) => ({
+          input: r.input,
+          outcome: r.outcome,
+          accepted: r.accepted,
+          message: r.message,
+          lineScanned: r.lineScanned,
+          lineExpected: r.lineExpected,
+        })),
+      );
+      playCue(payload.results.every((r) => r.accepted) ? 'accepted' : 'refused');
+    }
+    options.onAnswer?.();
+    return true;
+  }
+
+  function answerFailure(item: QueuedScan, messages: string[]): void {
+    if (item.kind === 'paste') {
+      const refused = pasteRefusal(splitEntries(item.input).length, messages);
+      lastPaste.value = refused;
+      item.done?.(refused);
+    } else {
+      log([{ input: item.input, outcome: 'ERROR', accepted: false, message: messages.join(' '), lineScanned: null, lineExpected: null }]);
+    }
+    playCue('refused');
+    options.onRefused?.();
+    options.onAnswer?.();
+  }
+
+  /** Adds answers to the top of the log, the last entry of a multi-entry scan topmost. */
+  function log(rows: Omit<Answer, 'key' | 'at'>[]): void {
+    const at = new Date();
+    const added = rows.map((row) => ({ ...row, key: nextKey++, at })).reverse();
+    answers.value = [...added, ...answers.value].slice(0, LOG_SIZE);
+  }
+}
+
+function summarize(results: readonly ScanResult[]): PasteResult {
+  const counts = new Map<ScanOutcome, number>();
+  for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
+  return {
+    entries: results.length,
+    accepted: results.filter((r) => r.accepted).length,
+    counts: [...counts].map(([outcome, count]) => ({ outcome, count })).sort((a, b) => b.count - a.count),
+    refused: results.filter((r) => !r.accepted),
+    errors: [],
+  };
+}
+
+function pasteRefusal(entries: number, errors: string[]): PasteResult {
+  return { entries, accepted: 0, counts: [], refused: [], errors };
+}
