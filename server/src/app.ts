@@ -19,6 +19,7 @@ import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
 import { tokenFromHeaders } from './modules/auth/auth.service.js';
 import { registerReceivingRoutes } from './modules/receiving/receiving.export.js';
+import { registerVendorReturnRoutes } from './modules/adjustments/vendor-return.export.js';
 
 export interface RunningServer {
   url: string;
@@ -32,6 +33,8 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const orm = await openOrm(config.databaseUrl);
   if (opts.migrate !== false) await migrate(orm);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
+  // An idle connection ended by the server (restart, dropped database) must not crash the process.
+  pool.on('error', (e) => console.error('database pool:', e.message));
   const services = createServices(config, orm, pool);
   const schema = await apiSchema();
   await services.realtime.start();
@@ -77,6 +80,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   registerReceivingRoutes(app, services);
+  registerVendorReturnRoutes(app, services);
   app.use(
     '/graphql',
     express.json({ limit: MAX_BODY }),

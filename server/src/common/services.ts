@@ -9,6 +9,7 @@ import { stockImpact } from '../modules/stock/stock.impact.js';
 import { RealtimeHub } from '../modules/realtime/hub.js';
 import { TransfersService } from '../modules/transfers/transfers.service.js';
 import { SalesService } from '../modules/sales/sales.service.js';
+import { CountsService } from '../modules/counts/counts.service.js';
 import { ReceivingService } from '../modules/receiving/receiving.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
@@ -24,6 +25,7 @@ export interface Services {
   realtime: RealtimeHub;
   transfers: TransfersService;
   sales: SalesService;
+  counts: CountsService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -39,5 +41,6 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     realtime: new RealtimeHub(config.databaseUrl, pool),
     transfers: new TransfersService(),
     sales: new SalesService(),
+    counts: new CountsService(),
   };
 }

@@ -36,6 +36,7 @@ export enum UserErrorCode {
   LOOKS_LIKE_UPC = 'LOOKS_LIKE_UPC',
   NOT_SERIALIZED = 'NOT_SERIALIZED',
   OVER_QUANTITY = 'OVER_QUANTITY',
+  CONFLICT_RETRY = 'CONFLICT_RETRY',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Stable codes of expected problems; the message is for people.' });
 

@@ -8,11 +8,13 @@ export async function recordDocEvent(
   db: pg.PoolClient,
   e: { kind: string; documentId: number; userId: number | null; action: string; detail?: Record<string, unknown> },
 ): Promise<void> {
-  const table = e.kind === 'RECEIPT' ? 'receipt' : e.kind === 'TRANSFER' ? 'transfer' : null;
+  const table = e.kind === 'RECEIPT' ? 'receipt' : e.kind === 'TRANSFER' ? 'transfer' : e.kind === 'COUNT' ? 'cycle_count' : null;
   if (!table) throw new Error(`unknown document kind ${e.kind}`);
   // Progress figures ride along so boards can update without another query.
   const progress =
-    table === 'receipt'
+    table === 'cycle_count'
+      ? `jsonb_build_object('scanned', (select count(*) from count_scan where count_id = d.id))`
+      : table === 'receipt'
       ? `jsonb_build_object('expected', (select coalesce(sum(expected_quantity), 0) from receipt_line where receipt_id = d.id),
                             'received', (select coalesce(sum(received_quantity), 0) from receipt_line where receipt_id = d.id),
                             'scanned', (select count(*) from receipt_scan where receipt_id = d.id))`
@@ -20,7 +22,7 @@ export async function recordDocEvent(
                             'shipped', (select coalesce(sum(shipped_quantity), 0) from transfer_line where transfer_id = d.id),
                             'scanned', (select count(*) from transfer_serial where transfer_id = d.id),
                             'received', (select coalesce(sum(received_quantity), 0) from transfer_line where transfer_id = d.id))`;
-  const storeCols = table === 'receipt' ? 'array[d.store_id]' : 'array[d.from_store_id, d.to_store_id]';
+  const storeCols = table === 'transfer' ? 'array[d.from_store_id, d.to_store_id]' : 'array[d.store_id]';
   await db.query(
     `insert into doc_event (kind, document_id, number, status, store_ids, user_id, action, detail)
      select $1, d.id, d.number, d.status, ${storeCols}, $3, $4, $5::jsonb || ${progress} from ${table} d where d.id = $2`,
