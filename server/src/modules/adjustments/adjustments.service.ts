@@ -109,7 +109,7 @@ export async function planLines(db: pg.PoolClient | pg.Pool, storeId: number, mo
       plan.remove = named.map(({ serial, key }) => ({ serial, key }));
       plan.quantityDelta = -(qty - named.length);
       plan.delta = -qty;
-      if (onHand < qty) lineErrors.push(UserError.of(E.INSUFFICIENT_STOCK, `Only ${onHand} on hand; cannot subtract ${qty}.`, `${f}.quantity`, i));
+      if (onHand < qty && !lineErrors.length) lineErrors.push(UserError.of(E.INSUFFICIENT_STOCK, `Only ${onHand} on hand; cannot subtract ${qty}.`, `${f}.quantity`, i));
     } else if (mode === 'ADD') {
       for (const [j, n] of named.entries()) {
         if (n.unit && (n.unit.state === 'IN_STOCK' || n.unit.state === 'IN_TRANSIT')) {
