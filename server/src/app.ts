@@ -46,7 +46,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
 
   const makeContext = async (headers: http.IncomingHttpHeaders, extra: Partial<Ctx> = {}): Promise<Ctx> => {
     const em = orm.em.fork();
-    const viewer = await services.auth.viewerFromToken(em, tokenFromHeaders(headers));
+    const viewer = await services.auth.viewerFromToken(pool, tokenFromHeaders(headers));
     return { em, pool, viewer, services, ...extra };
   };
 

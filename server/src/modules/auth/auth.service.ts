@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type pg from 'pg';
 import type { Ctx, Viewer } from '../../common/context.js';
 import { User, UserSession } from './user.entity.js';
 import { hashToken, newSessionToken, verifyPassword, hashPassword } from './password.js';
@@ -57,13 +58,26 @@ export class AuthService {
     if (ctx.viewer) await ctx.em.nativeDelete(UserSession, { tokenHash: ctx.viewer.tokenHash });
   }
 
-  /** Resolves a bearer token or cookie value to the signed-in viewer, or null when missing/expired. */
-  async viewerFromToken(em: EntityManager, token: string | undefined): Promise<Viewer | null> {
-    if (!token) return null;
+  /**
+   * Resolves a bearer token or cookie value to the signed-in viewer, or null when missing,
+   * expired or the user is deactivated. One statement: it runs on every request.
+   */
+  async viewerFromToken(pool: pg.Pool, token: string | undefined): Promise<Viewer | null> {
+    if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
-    const session = await em.findOne(UserSession, { tokenHash, expiresAt: { $gt: new Date() } }, { populate: ['user'] });
-    if (!session || !session.user.active) return null;
-    return this.viewerFor(em, session.user, tokenHash, session.expiresAt);
+    const { rows } = await pool.query(
+      `select u.id, u.username, u.display_name, u.role, u.duties, u.all_stores, u.created_at, s.expires_at,
+              coalesce((select array_agg(store_id order by store_id) from user_store where user_id = u.id), '{}') as store_ids
+       from user_session s join app_user u on u.id = s.user_id
+       where s.token_hash = $1 and s.expires_at > now() and u.active`,
+      [tokenHash],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    const user = Object.assign(new User(), {
+      id: r.id, username: r.username, displayName: r.display_name, role: r.role, duties: r.duties, allStores: r.all_stores, active: true, createdAt: r.created_at,
+    });
+    return { user, userId: r.id, role: r.role, duties: r.duties, storeIds: r.all_stores ? null : r.store_ids, tokenHash, expiresAt: r.expires_at };
   }
 
   private async viewerFor(em: EntityManager, user: User, tokenHash: string, expiresAt: Date): Promise<Viewer> {

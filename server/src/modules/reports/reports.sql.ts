@@ -1,0 +1,362 @@
+import { fail } from '../../common/errors.js';
+import type { Bounds, ResolvedHistory, ResolvedOnHand } from './reports.filter.js';
+import { SerialHistorySort } from './reports.types.js';
+
+/**
+ * SQL of the reports, as text + parameters, so the service, the CSV export and the benchmark
+ * (EXPLAIN) all run the very same statements.
+ *
+ * Shape of every history statement: an inner query on the ledger alone (plus `item` when a
+ * classification, vendor or product sort needs it) that filters, orders along an index and
+ * stops at the page size; an outer query that joins the names onto those few rows only.
+ * Paging is by keyset — `(occurred_at, id) < (…)` — never OFFSET (ARCHITECTURE §3).
+ */
+
+export interface Statement {
+  text: string;
+  values: unknown[];
+}
+
+export class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown, cast: string): string {
+    this.values.push(v);
+    return `$${this.values.length}::${cast}`;
+  }
+}
+
+// ------------------------------------------------------------------------------------------
+// Sorting and cursors
+
+type Dir = 'asc' | 'desc';
+interface Key {
+  /** Expression in the inner query (aliases e = stock_event, i = item). */
+  inner: string;
+  /** The same value in the outer query (alias p = inner row). */
+  outer: string;
+  /** Cursor column of the outer query, and the cast of its value. */
+  column: string;
+  cast: string;
+  dir: Dir;
+}
+
+const T = (dir: Dir): Key => ({ inner: 'e.occurred_at', outer: 'p.occurred_at', column: 't_key', cast: 'timestamptz', dir });
+const ID = (dir: Dir): Key => ({ inner: 'e.id', outer: 'p.id', column: 'id_key', cast: 'bigint', dir });
+const S = (dir: Dir): Key => ({ inner: 'e.serial_key', outer: 'p.serial_key', column: 's_key', cast: 'text', dir });
+const P = (dir: Dir): Key => ({ inner: 'lower(i.product_id)', outer: 'p.product_key', column: 'p_key', cast: 'text', dir });
+
+/** Every sort ends in the event id, so the order is total and a keyset never skips or repeats a row. */
+export const SORTS: Record<SerialHistorySort, Key[]> = {
+  DATE_DESC: [T('desc'), ID('desc')],
+  DATE_ASC: [T('asc'), ID('asc')],
+  SERIAL_ASC: [S('asc'), ID('asc')],
+  SERIAL_DESC: [S('desc'), ID('desc')],
+  // Newest first within a product.
+  PRODUCT_ASC: [P('asc'), T('desc'), ID('desc')],
+  PRODUCT_DESC: [P('desc'), T('desc'), ID('desc')],
+};
+
+export function encodeCursor(sort: string, values: string[]): string {
+  return Buffer.from(JSON.stringify([sort, ...values])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string, sort: string, arity: number): string[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    parsed = null;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== arity + 1 || !parsed.every((x) => typeof x === 'string')) {
+    fail('BAD_USER_INPUT', 'after is not a cursor of this report.', { field: 'after' });
+  }
+  if (parsed[0] !== sort) fail('BAD_USER_INPUT', `after is a cursor of the ${parsed[0]} order; ask again without it for ${sort}.`, { field: 'after' });
+  return parsed.slice(1) as string[];
+}
+
+/**
+ * `keys > cursor` in the sort's order. Runs of keys with the same direction compare as one row
+ * value, which PostgreSQL matches to a multi-column index: `(occurred_at, id) < ($1, $2)`.
+ */
+function keyset(keys: Key[], values: string[], p: Params, side: 'inner' | 'outer' = 'inner'): string {
+  const runs: { keys: Key[]; vals: string[] }[] = [];
+  keys.forEach((k, n) => {
+    const last = runs.at(-1);
+    const v = p.add(values[n], k.cast);
+    if (last && last.keys[0]!.dir === k.dir) {
+      last.keys.push(k);
+      last.vals.push(v);
+    } else runs.push({ keys: [k], vals: [v] });
+  });
+  const row = (xs: string[]) => (xs.length > 1 ? `(${xs.join(', ')})` : xs[0]!);
+  const build = (i: number): string => {
+    const r = runs[i]!;
+    const lhs = row(r.keys.map((k) => k[side]));
+    const rhs = row(r.vals);
+    const strict = `${lhs} ${r.keys[0]!.dir === 'desc' ? '<' : '>'} ${rhs}`;
+    return i === runs.length - 1 ? strict : `(${strict} or (${lhs} = ${rhs} and ${build(i + 1)}))`;
+  };
+  return build(0);
+}
+
+const orderBy = (keys: Key[], side: 'inner' | 'outer') => keys.map((k) => `${k[side]} ${k.dir}`).join(', ');
+
+// ------------------------------------------------------------------------------------------
+// Serial history (REP-1)
+
+/** Per-store time bounds as conditions: an overall range the indexes can use, then each store's own. */
+function boundsConditions(bounds: Bounds[], p: Params, store: string, time: string): string[] {
+  if (!bounds.length) return ['false'];
+  const out: string[] = [];
+  const los = bounds.map((b) => b.lo);
+  const his = bounds.map((b) => b.hi);
+  if (los.every(Boolean)) out.push(`${time} >= ${p.add(new Date(Math.min(...los.map((d) => d!.getTime()))), 'timestamptz')}`);
+  if (his.every(Boolean)) out.push(`${time} < ${p.add(new Date(Math.max(...his.map((d) => d!.getTime()))), 'timestamptz')}`);
+  if (bounds.length > 1) {
+    const groups = bounds.map((b) => {
+      const parts = [`${store} = any(${p.add(b.storeIds, 'int[]')})`];
+      if (b.lo) parts.push(`${time} >= ${p.add(b.lo, 'timestamptz')}`);
+      if (b.hi) parts.push(`${time} < ${p.add(b.hi, 'timestamptz')}`);
+      return `(${parts.join(' and ')})`;
+    });
+    out.push(`(${groups.join(' or ')})`);
+  }
+  return out;
+}
+
+function anyOf(column: string, ids: number[], p: Params, cast = 'int'): string {
+  return ids.length === 1 ? `${column} = ${p.add(ids[0], cast)}` : `${column} = any(${p.add(ids, `${cast}[]`)})`;
+}
+
+/** WHERE conditions of a history filter on the ledger `e` (and `item i` when `needsItem`). */
+export function historyConditions(r: ResolvedHistory, p: Params): { where: string[]; needsItem: boolean } {
+  const w = ['e.serial_key is not null'];
+  let needsItem = false;
+  if (r.storeIds) w.push(anyOf('e.report_store_id', r.storeIds, p));
+  if (r.bounds) w.push(...boundsConditions(r.bounds, p, 'e.report_store_id', 'e.occurred_at'));
+  if (r.registerIds) w.push(anyOf('e.register_id', r.registerIds, p));
+  if (r.serialFrom) w.push(`e.serial_key >= ${p.add(r.serialFrom, 'text')}`);
+  if (r.serialTo) w.push(`e.serial_key <= ${p.add(r.serialTo, 'text')}`);
+  if (r.types) w.push(`e.type = any(${p.add(r.types, 'text[]')})`);
+  if (r.itemId != null) w.push(`e.item_id = ${p.add(r.itemId, 'int')}`);
+  if (r.customerIds) w.push(anyOf('e.customer_id', r.customerIds, p));
+  if (r.customer) {
+    const t = p.add(r.customer, 'text');
+    w.push(`e.customer_id in (select id from customer where lower(number) = lower(${t}) or name ilike '%' || replace(replace(replace(${t}, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%')`);
+  }
+  if (r.userIds) w.push(anyOf('e.user_id', r.userIds, p));
+  for (const [ids, column] of [[r.departmentIds, 'i.department_id'], [r.categoryIds, 'i.category_id'], [r.subcategoryIds, 'i.subcategory_id'], [r.vendorIds, 'i.vendor_id']] as const) {
+    if (!ids) continue;
+    w.push(anyOf(column, ids, p));
+    needsItem = true;
+  }
+  return { where: w, needsItem };
+}
+
+const LEDGER_COLUMNS = `e.id, e.occurred_at, e.type, e.serial, e.serial_key, e.quantity, e.item_id, e.report_store_id, e.source_store_id, e.destination_store_id,
+  e.register_id, e.customer_id, e.document_kind, e.document_id, e.document_number, e.user_id, e.reason, e.event_label`;
+
+/**
+ * Source and destination of an event, in words (REP-1). Incoming events come from the
+ * vendor (RECEIVING: the receipt's vendor, else the item's), the customer (RETURN) or the
+ * sending store (TRANSFER_IN) and go to the store; outgoing ones leave the store for the
+ * customer (SALE), the vendor (RETURN_TO_VENDOR, the RMA's vendor) or the receiving store
+ * (TRANSFER_OUT). Adjustments and counts name themselves as the other side: "Adjustment" →
+ * store when a unit is added, store → "Adjustment" when removed; a unit written off while in
+ * transit (no store) goes from "In transit" to "Adjustment".
+ */
+const OTHER_SIDE = `case p.type when 'ADJUSTMENT' then 'Adjustment' when 'COUNT' then 'Count' else initcap(replace(p.type, '_', ' ')) end`;
+const SOURCE = `case p.type
+    when 'RECEIVING' then coalesce(rv.name, v.name, 'Vendor')
+    when 'RETURN' then coalesce(cu.name, 'Customer')
+    when 'TRANSFER_IN' then coalesce(ss.code, 'In transit')
+    else case when p.quantity > 0 then ${OTHER_SIDE} when p.quantity = 0 then 'In transit' else st.code end end`;
+const DESTINATION = `case p.type
+    when 'SALE' then coalesce(cu.name, 'Customer')
+    when 'RETURN_TO_VENDOR' then coalesce(tv.name, v.name, 'Vendor')
+    when 'TRANSFER_OUT' then coalesce(ds.code, 'In transit')
+    else case when p.quantity > 0 then st.code else ${OTHER_SIDE} end end`;
+
+const NAME_JOINS = `
+  join item i on i.id = p.item_id
+  join classification sc on sc.id = i.subcategory_id
+  join classification c on c.id = i.category_id
+  join classification d on d.id = i.department_id
+  left join vendor v on v.id = i.vendor_id
+  join store st on st.id = p.report_store_id
+  left join store ss on ss.id = p.source_store_id
+  left join store ds on ds.id = p.destination_store_id
+  left join app_user u on u.id = p.user_id
+  left join customer cu on cu.id = p.customer_id
+  left join register rg on rg.id = p.register_id
+  left join receipt r on p.document_kind = 'RECEIPT' and r.id = p.document_id
+  left join vendor rv on rv.id = r.vendor_id
+  left join vendor_return vr on p.document_kind = 'RTV' and vr.id = p.document_id
+  left join vendor tv on tv.id = vr.vendor_id`;
+
+/** The columns of a history row for GraphQL (camelCase, native types) plus the cursor keys. */
+const ROW_COLUMNS = `p.id as "eventId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
+  p.occurred_at as "occurredAt", to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS') as "localTime", st.time_zone as "timeZone",
+  cu.number as "customerNumber", cu.name as "customerName", p.type, p.quantity, ${SOURCE} as source, ${DESTINATION} as destination,
+  d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,
+  coalesce(u.display_name, '') as "initiatedBy", p.event_label as event, p.report_store_id as "storeId", st.code as "storeCode", rg.code as "registerCode",
+  p.document_kind as "documentKind", p.document_id as "documentId", p.document_number as "documentNumber", p.reason,
+  to_char(p.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t_key, p.id::text as id_key, p.serial_key as s_key, lower(i.product_id) as p_key`;
+
+/** CSV columns: header names, and the SQL of each as text (ISO 8601 times). */
+export const HISTORY_CSV: [string, string][] = [
+  ['serial', 'p.serial'],
+  ['description', 'i.description'],
+  ['product_id', 'i.product_id'],
+  ['product_name', 'i.name'],
+  ['occurred_at', `to_char(p.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`],
+  ['local_time', `to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS')`],
+  ['time_zone', 'st.time_zone'],
+  ['customer_number', 'cu.number'],
+  ['customer_name', 'cu.name'],
+  ['type', 'p.type'],
+  ['quantity', 'p.quantity::text'],
+  ['source', SOURCE],
+  ['destination', DESTINATION],
+  ['department', 'd.name'],
+  ['category', 'c.name'],
+  ['subcategory', 'sc.name'],
+  ['style', 'i.style'],
+  ['size', 'i.size'],
+  ['color', 'i.color'],
+  ['brand', 'i.brand'],
+  ['season', 'i.season'],
+  ['team', 'i.team'],
+  ['vendor', 'v.name'],
+  ['initiated_by', 'u.display_name'],
+  ['event', 'p.event_label'],
+  ['store', 'st.code'],
+  ['register', 'rg.code'],
+  ['document_kind', 'p.document_kind'],
+  ['document_number', 'p.document_number'],
+  ['reason', 'p.reason'],
+];
+
+/**
+ * A page of history (limit = page size + 1, to know whether there is a next page), or the
+ * whole result for the CSV export (limit null).
+ */
+export function historySql(r: ResolvedHistory, sort: SerialHistorySort, after: string[] | null, limit: number | null, csv = false): Statement {
+  const p = new Params();
+  const keys = SORTS[sort];
+  const { where, needsItem } = historyConditions(r, p);
+  const withItem = needsItem || keys.some((k) => k.column === 'p_key');
+  if (after) where.push(keyset(keys, after, p));
+  const inner = `select ${LEDGER_COLUMNS}${withItem ? ', lower(i.product_id) as product_key' : ''}
+    from stock_event e${withItem ? ' join item i on i.id = e.item_id' : ''}
+    where ${where.join('\n      and ')}
+    order by ${orderBy(keys, 'inner')}${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`;
+  const outerKeys = keys.map((k) => (k.column === 'p_key' ? { ...k, outer: 'lower(i.product_id)' } : k));
+  const columns = csv ? HISTORY_CSV.map(([, sql]) => sql).join(',\n  ') : ROW_COLUMNS;
+  return { text: `select ${columns}\nfrom (${inner}) p${NAME_JOINS}\norder by ${orderBy(outerKeys, 'outer')}`, values: p.values };
+}
+
+/** Counts by type for the whole filter (REP-1 totals). */
+export function historyTotalsSql(r: ResolvedHistory): Statement {
+  const p = new Params();
+  const { where, needsItem } = historyConditions(r, p);
+  return {
+    text: `select e.type, count(*)::int as count from stock_event e${needsItem ? ' join item i on i.id = e.item_id' : ''}
+      where ${where.join(' and ')} group by e.type order by e.type`,
+    values: p.values,
+  };
+}
+
+/** History rows of arbitrary ledger conditions, oldest first (trace, document inquiry). */
+export function ledgerRowsSql(where: string, values: unknown[]): Statement {
+  return {
+    text: `select ${ROW_COLUMNS}\nfrom (select ${LEDGER_COLUMNS} from stock_event e where e.serial_key is not null and ${where}) p${NAME_JOINS}\norder by p.occurred_at, p.id`,
+    values,
+  };
+}
+
+export const historyCursorValues = (sort: SerialHistorySort, row: Record<string, unknown>) => SORTS[sort].map((k) => String(row[k.column]));
+
+// ------------------------------------------------------------------------------------------
+// Serials on hand (REP-2)
+
+function onHandConditions(r: ResolvedOnHand, p: Params): string[] {
+  const w = [`u.state = 'IN_STOCK'`];
+  if (r.storeIds) w.push(anyOf('u.store_id', r.storeIds, p));
+  if (r.bounds) w.push(...boundsConditions(r.bounds, p, 'u.store_id', 'u.in_stock_since'));
+  if (r.departmentIds) w.push(anyOf('i.department_id', r.departmentIds, p));
+  if (r.categoryIds) w.push(anyOf('i.category_id', r.categoryIds, p));
+  if (r.subcategoryIds) w.push(anyOf('i.subcategory_id', r.subcategoryIds, p));
+  if (r.size) w.push(`lower(i.size) = lower(${p.add(r.size, 'text')})`);
+  if (r.itemId != null) w.push(`u.item_id = ${p.add(r.itemId, 'int')}`);
+  return w;
+}
+
+const ON_HAND_JOINS = `
+  join classification sc on sc.id = i.subcategory_id
+  join classification c on c.id = i.category_id
+  join classification d on d.id = i.department_id
+  left join vendor v on v.id = i.vendor_id
+  join store st on st.id = u.store_id
+  left join item_upc mu on mu.item_id = i.id and mu.is_main`;
+
+export const ON_HAND_CSV: [string, string][] = [
+  ['serial', 'u.serial'],
+  ['upc', 'mu.upc'],
+  ['description', 'i.description'],
+  ['product_id', 'i.product_id'],
+  ['product_name', 'i.name'],
+  ['department', 'd.name'],
+  ['category', 'c.name'],
+  ['subcategory', 'sc.name'],
+  ['style', 'i.style'],
+  ['size', 'i.size'],
+  ['color', 'i.color'],
+  ['brand', 'i.brand'],
+  ['season', 'i.season'],
+  ['team', 'i.team'],
+  ['vendor', 'v.name'],
+  ['unit_cost', 'i.unit_cost::text'],
+  ['retail_price', 'i.retail_price::text'],
+  ['store', 'st.code'],
+  ['received_at', `to_char(u.in_stock_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`],
+];
+const ADDITIONAL_UPCS_CSV: [string, string] = ['additional_upcs', `(select string_agg(x.upc, '|' order by x.position, x.upc) from item_upc x where x.item_id = i.id and not x.is_main)`];
+
+export function onHandCsvColumns(additionalUpcs: boolean): [string, string][] {
+  return additionalUpcs ? [...ON_HAND_CSV, ADDITIONAL_UPCS_CSV] : ON_HAND_CSV;
+}
+
+/** A page of units in stock in serial order (keyset on serial key, id), or all of them for CSV. */
+export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: number | null, csvColumns?: [string, string][]): Statement {
+  const p = new Params();
+  const w = onHandConditions(r, p);
+  if (after) w.push(`(u.serial_key, u.id) > (${p.add(after[0], 'text')}, ${p.add(after[1], 'bigint')})`);
+  const columns = csvColumns
+    ? csvColumns.map(([, sql]) => sql).join(', ')
+    : `u.id as "unitId", u.serial, mu.upc, i.id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
+       d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,
+       i.unit_cost::text as "unitCost", i.retail_price::text as "retailPrice", u.store_id as "storeId", st.code as "storeCode", u.in_stock_since as "receivedAt",
+       u.serial_key as s_key, u.id::text as id_key`;
+  return {
+    text: `select ${columns}
+      from serial_unit u join item i on i.id = u.item_id${ON_HAND_JOINS}
+      where ${w.join(' and ')}
+      order by u.serial_key, u.id${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`,
+    values: p.values,
+  };
+}
+
+/** Units, cost and retail value by department, with the grand total as the row whose id is null. */
+export function onHandSummarySql(r: ResolvedOnHand): Statement {
+  const p = new Params();
+  const w = onHandConditions(r, p);
+  return {
+    text: `select d.id as "departmentId", d.name as department, count(*)::int as units, sum(i.unit_cost)::text as "costValue", sum(i.retail_price)::text as "retailValue"
+      from serial_unit u join item i on i.id = u.item_id join classification d on d.id = i.department_id
+      where ${w.join(' and ')}
+      group by grouping sets ((d.id, d.name), ())
+      order by d.name nulls first`,
+    values: p.values,
+  };
+}
