@@ -19,6 +19,7 @@ import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
 import { tokenFromHeaders } from './modules/auth/auth.service.js';
 import { registerReceivingRoutes } from './modules/receiving/receiving.export.js';
+import { registerReportRoutes } from './modules/reports/reports.export.js';
 import { registerVendorReturnRoutes } from './modules/adjustments/vendor-return.export.js';
 
 export interface RunningServer {
@@ -80,6 +81,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
 
   app.get('/healthz', (_req, res) => void res.json({ ok: true }));
   registerReceivingRoutes(app, services);
+  registerReportRoutes(app, services);
   registerVendorReturnRoutes(app, services);
   app.use(
     '/graphql',
@@ -106,8 +108,8 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     port,
     services,
     async close() {
-      await apollo.stop();
       await services.realtime.stop();
+      await apollo.stop();
       wsServer.close();
       await pool.end();
       await orm.close();

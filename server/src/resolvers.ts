@@ -9,8 +9,9 @@ import { TransferLineResolver, TransferResolver } from './modules/transfers/tran
 import { SaleLineResolver, SaleResolver } from './modules/sales/sales.resolver.js';
 import { AdjustmentResolver } from './modules/adjustments/adjustments.resolver.js';
 import { CountResolver } from './modules/counts/counts.resolver.js';
+import { ReportsResolver, SerialOnHandRowResolver } from './modules/reports/reports.resolver.js';
 import { HeartbeatResolver } from './modules/realtime/heartbeat.resolver.js';
 
 /** Every resolver class. Modules append theirs here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, StoreResolver, LocationsQueryResolver, UsersResolver, ClassificationResolver, ItemResolver, PolicyResolver, ReceiptResolver, ReceiptLineResolver, RealtimeResolver, TransferResolver, TransferLineResolver, SaleResolver, SaleLineResolver, AdjustmentResolver, CountResolver, HeartbeatResolver];
+export const resolvers: NonEmptyArray<Function> = [AuthResolver, StoreResolver, LocationsQueryResolver, UsersResolver, ClassificationResolver, ItemResolver, PolicyResolver, ReceiptResolver, ReceiptLineResolver, RealtimeResolver, TransferResolver, TransferLineResolver, SaleResolver, SaleLineResolver, AdjustmentResolver, CountResolver, HeartbeatResolver, ReportsResolver, SerialOnHandRowResolver];

@@ -192,7 +192,7 @@ describe('TRF-4 live board', () => {
     await clerk.data(act('shipTransfer'), { i: { transferId: tr.id } });
     expect((await sub.next()).data!.documentEvents).toMatchObject({ status: 'SHIPPED', action: 'shipTransfer' });
     await scan(tr.id, 'RECEIVE', serials[0]!, clerk2);
-    expect((await sub.next()).data!.documentEvents).toMatchObject({ status: 'RECEIVING', action: 'RECEIVE_SCANNED', received: 0 });
+    expect((await sub.next()).data!.documentEvents).toMatchObject({ status: 'RECEIVING', action: 'RECEIVE_SCANNED', received: 1 });
     const { transfers } = await manager.data(`{ transfers { number status progress { shipped received } } }`);
     expect(transfers.find((x: any) => x.number === tr.number)).toEqual({ number: tr.number, status: 'RECEIVING', progress: { shipped: 2, received: 1 } });
     sub.dispose();

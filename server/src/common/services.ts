@@ -11,6 +11,7 @@ import { TransfersService } from '../modules/transfers/transfers.service.js';
 import { SalesService } from '../modules/sales/sales.service.js';
 import { CountsService } from '../modules/counts/counts.service.js';
 import { ReceivingService } from '../modules/receiving/receiving.service.js';
+import { ReportsService } from '../modules/reports/reports.service.js';
 
 /** Long-lived services, created once per server instance. Their methods take the request context first. */
 export interface Services {
@@ -26,6 +27,7 @@ export interface Services {
   transfers: TransfersService;
   sales: SalesService;
   counts: CountsService;
+  reports: ReportsService;
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
@@ -42,5 +44,6 @@ export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool):
     transfers: new TransfersService(),
     sales: new SalesService(),
     counts: new CountsService(),
+    reports: new ReportsService(),
   };
 }

@@ -88,6 +88,12 @@ export class AuthResolver {
     return this.visibleStores(ctx);
   }
 
+  @Authorized()
+  @Query(() => [Store], { description: 'Every active store, e.g. to choose the destination of a transfer. Acting on a store still needs it in your scope.' })
+  async storeDirectory(@C() ctx: Ctx): Promise<Store[]> {
+    return ctx.em.find(Store, { active: true }, { orderBy: { code: 'asc' } });
+  }
+
   private async viewerInfo(ctx: Ctx): Promise<ViewerInfo> {
     const viewer = ctx.viewer!;
     return Object.assign(new ViewerInfo(), {

@@ -21,7 +21,8 @@ export async function recordDocEvent(
       : `jsonb_build_object('expected', (select coalesce(sum(quantity), 0) from transfer_line where transfer_id = d.id),
                             'shipped', (select coalesce(sum(shipped_quantity), 0) from transfer_line where transfer_id = d.id),
                             'scanned', (select count(*) from transfer_serial where transfer_id = d.id),
-                            'received', (select coalesce(sum(received_quantity), 0) from transfer_line where transfer_id = d.id))`;
+                            'received', (select coalesce(sum(received_quantity), 0) from transfer_line where transfer_id = d.id)
+                                      + (select count(*) from transfer_serial where transfer_id = d.id and received_at is not null))`;
   const storeCols = table === 'transfer' ? 'array[d.from_store_id, d.to_store_id]' : 'array[d.store_id]';
   await db.query(
     `insert into doc_event (kind, document_id, number, status, store_ids, user_id, action, detail)

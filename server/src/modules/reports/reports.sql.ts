@@ -153,7 +153,7 @@ export function historyConditions(r: ResolvedHistory, p: Params): { where: strin
   return { where: w, needsItem };
 }
 
-const LEDGER_COLUMNS = `e.id, e.occurred_at, e.type, e.serial, e.serial_key, e.quantity, e.item_id, e.report_store_id, e.source_store_id, e.destination_store_id,
+const LEDGER_COLUMNS = `e.id, e.occurred_at, e.type, e.unit_id, e.serial, e.serial_key, e.quantity, e.item_id, e.report_store_id, e.source_store_id, e.destination_store_id,
   e.register_id, e.customer_id, e.document_kind, e.document_id, e.document_number, e.user_id, e.reason, e.event_label`;
 
 /**
@@ -195,7 +195,7 @@ const NAME_JOINS = `
   left join vendor tv on tv.id = vr.vendor_id`;
 
 /** The columns of a history row for GraphQL (camelCase, native types) plus the cursor keys. */
-const ROW_COLUMNS = `p.id as "eventId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
+const ROW_COLUMNS = `p.id as "eventId", p.unit_id as "unitId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
   p.occurred_at as "occurredAt", to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS') as "localTime", st.time_zone as "timeZone",
   cu.number as "customerNumber", cu.name as "customerName", p.type, p.quantity, ${SOURCE} as source, ${DESTINATION} as destination,
   d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,

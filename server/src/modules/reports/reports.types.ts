@@ -67,6 +67,7 @@ export class SerialHistoryFilter {
 export class SerialHistoryRow {
   @Field(() => String, { description: 'Pass as `after` to continue after this row.' }) cursor!: string;
   @Field(() => ID) eventId!: string;
+  @Field(() => ID, { description: 'The unit; its whole life is serialTrace.' }) unitId!: string;
   @Field(() => String) serial!: string;
   @Field(() => ID) itemId!: string;
   @Field(() => String) description!: string;

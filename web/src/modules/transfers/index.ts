@@ -5,5 +5,8 @@ export default defineModule({
   name: 'Transfers',
   navLabel: 'Transfers',
   roles: ['ADMIN', 'STORE_MANAGER', 'CLERK'],
-  routes: [{ path: '/transfers', name: 'transfers', component: () => import('./pages/TransfersPage.vue') }],
+  routes: [
+    { path: '/transfers', name: 'transfers', component: () => import('./pages/TransfersPage.vue') },
+    { path: '/transfers/:id', name: 'transfer', component: () => import('./pages/TransferPage.vue'), meta: { title: 'Transfer' } },
+  ],
 });

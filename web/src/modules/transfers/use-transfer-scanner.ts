@@ -1,0 +1,167 @@
+import { onScopeDispose, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { useMutation } from '@/composables/use-mutation';
+import { describeError } from '@/errors';
+import { ScanTransferDocument, type TransferSide } from '@/gql/graphql';
+import { isRetryable, newClientKey } from '@/modules/receiving/client-key';
+import type { AnswerOutcome } from '@/modules/receiving/receiving';
+import { playCue } from '@/modules/receiving/scan-cues';
+
+/** One row of the answer log. */
+export interface TransferAnswer {
+  /** Unique in this page's log. */
+  key: number;
+  at: Date;
+  input: string;
+  outcome: AnswerOutcome;
+  accepted: boolean;
+  message: string;
+  lineScanned: number | null;
+  lineExpected: number | null;
+}
+
+interface QueuedScan {
+  input: string;
+  /** DOC-1: kept across retries of this same scan. */
+  clientKey: string;
+}
+
+const LOG_SIZE = 200;
+const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
+
+/**
+ * DOC-3 on one transfer, on one side (SHIP at the source, RECEIVE at the destination): scans
+ * are sent one after another in the order they were made, each with the current item the
+ * previous answer returned; every answer is logged (newest first) and heard. A scan lost on the
+ * network is kept and sent again with the same client key until the server answers.
+ */
+export function useTransferScanner(
+  transferId: MaybeRefOrGetter<string>,
+  side: MaybeRefOrGetter<TransferSide | null>,
+  options: {
+    /** After every answer (the page gives the scan field its focus back). */
+    onAnswer?: () => void;
+    /** A scan was refused as a whole (e.g. the transfer shipped meanwhile): the page reloads it. */
+    onRefused?: () => void;
+  } = {},
+) {
+  const { mutate, error } = useMutation(ScanTransferDocument);
+  const answers = shallowRef<TransferAnswer[]>([]);
+  /** The item the next serials belong to on the SHIP side; set by a UPC scan. */
+  const currentItemId = ref<string | null>(null);
+  /** Scans made but not answered yet, the one being sent first. */
+  const waiting = shallowRef<QueuedScan[]>([]);
+  /** The last attempt was lost on the network; the waiting scans are retried. */
+  const connectionLost = ref(false);
+  let sending = false;
+  let failures = 0;
+  let retryTimer: ReturnType<typeof setTimeout> | undefined;
+  let nextKey = 1;
+  let disposed = false;
+
+  onScopeDispose(() => {
+    disposed = true;
+    clearTimeout(retryTimer);
+  });
+
+  return { answers, currentItemId, waiting, connectionLost, scan, selectItem, retryNow, discardWaiting };
+
+  function scan(input: string): void {
+    if (!input.trim()) return;
+    waiting.value = [...waiting.value, { input, clientKey: newClientKey() }];
+    if (!connectionLost.value) void drain();
+  }
+
+  function selectItem(itemId: string | null): void {
+    currentItemId.value = itemId;
+  }
+
+  function retryNow(): void {
+    clearTimeout(retryTimer);
+    void drain();
+  }
+
+  /** Gives up on the scans that could not be sent (the clerk scans them again). */
+  function discardWaiting(): void {
+    clearTimeout(retryTimer);
+    waiting.value = sending ? waiting.value.slice(0, 1) : [];
+    if (!sending) connectionLost.value = false;
+  }
+
+  async function drain(): Promise<void> {
+    if (sending) return;
+    sending = true;
+    try {
+      while (!disposed && waiting.value.length > 0) {
+        const sent = await send(waiting.value[0]!);
+        if (!sent) {
+          failures += 1;
+          if (!connectionLost.value) playCue('refused');
+          connectionLost.value = true;
+          retryTimer = setTimeout(() => void drain(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
+          return;
+        }
+        failures = 0;
+        connectionLost.value = false;
+        waiting.value = waiting.value.slice(1);
+      }
+    } finally {
+      sending = false;
+    }
+  }
+
+  /** Sends one queued scan; false when it may have been lost and must be sent again. */
+  async function send(item: QueuedScan): Promise<boolean> {
+    const currentSide = toValue(side);
+    if (!currentSide) {
+      answerFailure(item, 'Nothing can be scanned on this transfer here now.');
+      return true;
+    }
+    const result = await mutate({
+      input: {
+        transferId: toValue(transferId),
+        side: currentSide,
+        input: item.input,
+        currentItemId: currentItemId.value,
+        clientKey: item.clientKey,
+      },
+    });
+    if (!result) {
+      if (isRetryable(error.value)) return false;
+      answerFailure(item, describeError(error.value));
+      return true;
+    }
+    const payload = result.scanTransfer;
+    if (payload.userErrors.length > 0) {
+      answerFailure(item, payload.userErrors.map((e) => e.message).join(' '));
+      return true;
+    }
+    currentItemId.value = payload.currentItemId ?? null;
+    log(
+      payload.results.map((r) => ({
+        input: r.input,
+        outcome: r.outcome,
+        accepted: r.accepted,
+        message: r.message,
+        lineScanned: r.lineScanned ?? null,
+        lineExpected: r.lineExpected ?? null,
+      })),
+    );
+    playCue(payload.results.every((r) => r.accepted) ? 'accepted' : 'refused');
+    options.onAnswer?.();
+    return true;
+  }
+
+  function answerFailure(item: QueuedScan, message: string): void {
+    log([{ input: item.input, outcome: 'ERROR', accepted: false, message, lineScanned: null, lineExpected: null }]);
+    playCue('refused');
+    options.onRefused?.();
+    options.onAnswer?.();
+  }
+
+  /** Adds answers to the top of the log, the last entry of a multi-entry scan topmost. */
+  function log(rows: Omit<TransferAnswer, 'key' | 'at'>[]): void {
+    const at = new Date();
+    const added = rows.map((row) => ({ ...row, key: nextKey++, at })).reverse();
+    answers.value = [...added, ...answers.value].slice(0, LOG_SIZE);
+  }
+}
