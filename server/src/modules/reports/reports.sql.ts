@@ -166,24 +166,33 @@ const LEDGER_COLUMNS = `e.id, e.occurred_at, e.type, e.unit_id, e.serial, e.seri
  * transit (no store) goes from "In transit" to "Adjustment".
  */
 const OTHER_SIDE = `case p.type when 'ADJUSTMENT' then 'Adjustment' when 'COUNT' then 'Count' else initcap(replace(p.type, '_', ' ')) end`;
-const SOURCE = `case p.type
-    when 'RECEIVING' then coalesce(rv.name, v.name, 'Vendor')
-    when 'RETURN' then coalesce(cu.name, 'Customer')
-    when 'TRANSFER_IN' then coalesce(ss.code, 'In transit')
-    else case when p.quantity > 0 then ${OTHER_SIDE} when p.quantity = 0 then 'In transit' else st.code end end`;
-const DESTINATION = `case p.type
-    when 'SALE' then coalesce(cu.name, 'Customer')
-    when 'RETURN_TO_VENDOR' then coalesce(tv.name, v.name, 'Vendor')
-    when 'TRANSFER_OUT' then coalesce(ds.code, 'In transit')
-    else case when p.quantity > 0 then st.code else ${OTHER_SIDE} end end`;
 
-const NAME_JOINS = `
-  join item i on i.id = p.item_id
-  join classification sc on sc.id = i.subcategory_id
-  join classification c on c.id = i.category_id
-  join classification d on d.id = i.department_id
+/** Where the names of a row come from: joins (CSV: hash joins over millions of rows) or lookups (a page: a few index probes, and a plan that is quick to make). */
+interface Names {
+  vendor: string;
+  customerNumber: string;
+  customerName: string;
+  sourceStore: string;
+  destinationStore: string;
+  receiptVendor: string;
+  rtvVendor: string;
+  user: string;
+  register: string;
+  joins: string;
+}
+
+const JOINED: Names = {
+  vendor: 'v.name',
+  customerNumber: 'cu.number',
+  customerName: 'cu.name',
+  sourceStore: 'ss.code',
+  destinationStore: 'ds.code',
+  receiptVendor: 'rv.name',
+  rtvVendor: 'tv.name',
+  user: 'u.display_name',
+  register: 'rg.code',
+  joins: `
   left join vendor v on v.id = i.vendor_id
-  join store st on st.id = p.report_store_id
   left join store ss on ss.id = p.source_store_id
   left join store ds on ds.id = p.destination_store_id
   left join app_user u on u.id = p.user_id
@@ -192,14 +201,47 @@ const NAME_JOINS = `
   left join receipt r on p.document_kind = 'RECEIPT' and r.id = p.document_id
   left join vendor rv on rv.id = r.vendor_id
   left join vendor_return vr on p.document_kind = 'RTV' and vr.id = p.document_id
-  left join vendor tv on tv.id = vr.vendor_id`;
+  left join vendor tv on tv.id = vr.vendor_id`,
+};
+
+const LOOKED_UP: Names = {
+  vendor: '(select x.name from vendor x where x.id = i.vendor_id)',
+  customerNumber: '(select x.number from customer x where x.id = p.customer_id)',
+  customerName: '(select x.name from customer x where x.id = p.customer_id)',
+  sourceStore: '(select x.code from store x where x.id = p.source_store_id)',
+  destinationStore: '(select x.code from store x where x.id = p.destination_store_id)',
+  receiptVendor: `(select x.name from receipt r join vendor x on x.id = r.vendor_id where p.document_kind = 'RECEIPT' and r.id = p.document_id)`,
+  rtvVendor: `(select x.name from vendor_return r join vendor x on x.id = r.vendor_id where p.document_kind = 'RTV' and r.id = p.document_id)`,
+  user: '(select x.display_name from app_user x where x.id = p.user_id)',
+  register: '(select x.code from register x where x.id = p.register_id)',
+  joins: '',
+};
+
+const source = (n: Names) => `case p.type
+    when 'RECEIVING' then coalesce(${n.receiptVendor}, ${n.vendor}, 'Vendor')
+    when 'RETURN' then coalesce(${n.customerName}, 'Customer')
+    when 'TRANSFER_IN' then coalesce(${n.sourceStore}, 'In transit')
+    else case when p.quantity > 0 then ${OTHER_SIDE} when p.quantity = 0 then 'In transit' else st.code end end`;
+const destination = (n: Names) => `case p.type
+    when 'SALE' then coalesce(${n.customerName}, 'Customer')
+    when 'RETURN_TO_VENDOR' then coalesce(${n.rtvVendor}, ${n.vendor}, 'Vendor')
+    when 'TRANSFER_OUT' then coalesce(${n.destinationStore}, 'In transit')
+    else case when p.quantity > 0 then st.code else ${OTHER_SIDE} end end`;
+
+const ITEM_JOINS = `
+  join item i on i.id = p.item_id
+  join classification sc on sc.id = i.subcategory_id
+  join classification c on c.id = i.category_id
+  join classification d on d.id = i.department_id
+  join store st on st.id = p.report_store_id`;
 
 /** The columns of a history row for GraphQL (camelCase, native types) plus the cursor keys. */
+const n = LOOKED_UP;
 const ROW_COLUMNS = `p.id as "eventId", p.unit_id as "unitId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
   p.occurred_at as "occurredAt", to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS') as "localTime", st.time_zone as "timeZone",
-  cu.number as "customerNumber", cu.name as "customerName", p.type, p.quantity, ${SOURCE} as source, ${DESTINATION} as destination,
-  d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,
-  coalesce(u.display_name, '') as "initiatedBy", p.event_label as event, p.report_store_id as "storeId", st.code as "storeCode", rg.code as "registerCode",
+  ${n.customerNumber} as "customerNumber", ${n.customerName} as "customerName", p.type, p.quantity, ${source(n)} as source, ${destination(n)} as destination,
+  d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, ${n.vendor} as vendor,
+  coalesce(${n.user}, '') as "initiatedBy", p.event_label as event, p.report_store_id as "storeId", st.code as "storeCode", ${n.register} as "registerCode",
   p.document_kind as "documentKind", p.document_id as "documentId", p.document_number as "documentNumber", p.reason,
   to_char(p.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as t_key, p.id::text as id_key, p.serial_key as s_key, lower(i.product_id) as p_key`;
 
@@ -212,12 +254,12 @@ export const HISTORY_CSV: [string, string][] = [
   ['occurred_at', `to_char(p.occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`],
   ['local_time', `to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS')`],
   ['time_zone', 'st.time_zone'],
-  ['customer_number', 'cu.number'],
-  ['customer_name', 'cu.name'],
+  ['customer_number', JOINED.customerNumber],
+  ['customer_name', JOINED.customerName],
   ['type', 'p.type'],
   ['quantity', 'p.quantity::text'],
-  ['source', SOURCE],
-  ['destination', DESTINATION],
+  ['source', source(JOINED)],
+  ['destination', destination(JOINED)],
   ['department', 'd.name'],
   ['category', 'c.name'],
   ['subcategory', 'sc.name'],
@@ -227,11 +269,11 @@ export const HISTORY_CSV: [string, string][] = [
   ['brand', 'i.brand'],
   ['season', 'i.season'],
   ['team', 'i.team'],
-  ['vendor', 'v.name'],
-  ['initiated_by', 'u.display_name'],
+  ['vendor', JOINED.vendor],
+  ['initiated_by', JOINED.user],
   ['event', 'p.event_label'],
   ['store', 'st.code'],
-  ['register', 'rg.code'],
+  ['register', JOINED.register],
   ['document_kind', 'p.document_kind'],
   ['document_number', 'p.document_number'],
   ['reason', 'p.reason'],
@@ -253,7 +295,7 @@ export function historySql(r: ResolvedHistory, sort: SerialHistorySort, after: s
     order by ${orderBy(keys, 'inner')}${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`;
   const outerKeys = keys.map((k) => (k.column === 'p_key' ? { ...k, outer: 'lower(i.product_id)' } : k));
   const columns = csv ? HISTORY_CSV.map(([, sql]) => sql).join(',\n  ') : ROW_COLUMNS;
-  return { text: `select ${columns}\nfrom (${inner}) p${NAME_JOINS}\norder by ${orderBy(outerKeys, 'outer')}`, values: p.values };
+  return { text: `select ${columns}\nfrom (${inner}) p${ITEM_JOINS}${csv ? JOINED.joins : ''}\norder by ${orderBy(outerKeys, 'outer')}`, values: p.values };
 }
 
 /** Counts by type for the whole filter (REP-1 totals). */
@@ -270,7 +312,7 @@ export function historyTotalsSql(r: ResolvedHistory): Statement {
 /** History rows of arbitrary ledger conditions, oldest first (trace, document inquiry). */
 export function ledgerRowsSql(where: string, values: unknown[]): Statement {
   return {
-    text: `select ${ROW_COLUMNS}\nfrom (select ${LEDGER_COLUMNS} from stock_event e where e.serial_key is not null and ${where}) p${NAME_JOINS}\norder by p.occurred_at, p.id`,
+    text: `select ${ROW_COLUMNS}\nfrom (select ${LEDGER_COLUMNS} from stock_event e where e.serial_key is not null and ${where}) p${ITEM_JOINS}\norder by p.occurred_at, p.id`,
     values,
   };
 }

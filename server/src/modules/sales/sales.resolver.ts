@@ -265,6 +265,27 @@ export class SaleResolver {
   }
 
   @Authorized(...SELLERS)
+  @Mutation(() => SalePayload, { description: 'Cancels an open sale (status VOIDED); nothing it listed leaves stock.' })
+  async cancelSale(@Arg('input', () => SaleActionInput) input: SaleActionInput, @C() ctx: Ctx): Promise<SalePayload> {
+    return this.act(ctx, 'cancelSale', input, ['OPEN'], async (db, s) => {
+      await db.query(`update sale set status = 'VOIDED' where id = $1`, [s.id]);
+      return [];
+    });
+  }
+
+  @Authorized()
+  @StoreScoped('storeId')
+  @Query(() => [Sale], { description: 'Open sales, and completed customer orders with lines still to hand over (SAL-4), at a store.' })
+  async openSales(@Arg('storeId', () => ID) storeId: string, @C() ctx: Ctx): Promise<Sale[]> {
+    const { rows } = await ctx.pool.query(
+      `select s.id from sale s where s.store_id = $1 and (s.status = 'OPEN' or (s.status = 'COMPLETED' and exists (
+         select 1 from sale_line l where l.sale_id = s.id and not l.voided and not l.fulfilled))) order by s.id desc limit 200`,
+      [storeId],
+    );
+    return (await Promise.all(rows.map((r) => loadSale(ctx.pool, r.id)))) as Sale[];
+  }
+
+  @Authorized(...SELLERS)
   @Mutation(() => SalePayload, { description: 'SAL-2: completes the sale; carry-out units go SOLD. Refused with the lines still missing serials.' })
   async completeSale(@Arg('input', () => SaleActionInput) input: SaleActionInput, @C() ctx: Ctx): Promise<SalePayload> {
     return this.act(ctx, 'completeSale', input, ['OPEN'], (db, s) => ctx.services.sales.complete(ctx, db, s));
