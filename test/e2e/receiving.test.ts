@@ -247,4 +247,75 @@ describe.skipIf(!browserAvailable())('receiving console', () => {
     // The browser logs the failed request itself; nothing else went wrong.
     expect(errors.filter((e) => !/Failed to load resource/.test(e))).toEqual([]);
   });
+
+  it("DOC-2: two clerks scanning into one receipt see each other's scans live", async () => {
+    // Given a blind receipt at S001, open in two browsers: the clerk's and the manager's
+    const m = await t.as('manager');
+    const store = (await t.db.query(`select id::text from store where code = 'S001'`)).rows[0].id as string;
+    const { createReceipt } = await m.data(
+      `mutation($input: CreateReceiptInput!) { createReceipt(input: $input) { receipt { id } userErrors { message } } }`,
+      { input: { storeId: store, kind: 'BLIND' } },
+    );
+    const receiptId = createReceipt.receipt.id as string;
+    const tvUpc = (
+      await t.db.query(
+        `select u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id
+         where p.level = 'ALWAYS' and p.serial_pattern is null and i.product_id like 'TV%' order by i.product_id limit 1`,
+      )
+    ).rows[0].upc as string;
+    const stamp = Date.now().toString(36).toUpperCase();
+
+    const clerk = await openPage(browser);
+    const manager = await openPage(browser);
+    await signIn(clerk.page, t.url, 'clerk');
+    await signIn(manager.page, t.url, 'manager');
+    for (const { page } of [clerk, manager]) {
+      await page.goto(`${t.url}/receiving/${receiptId}`);
+      await page.getByTestId('scan-input').waitFor();
+      await poll(() => focused(page)).toBe('scan-input');
+      await poll(() => page.getByTestId('receipt-live-state').getAttribute('data-state')).toBe('live');
+    }
+    // A mark that a reload of the clerk's page would wipe out
+    await clerk.page.evaluate(() => ((window as unknown as { __notReloaded: boolean }).__notReloaded = true));
+    expect(await clerk.page.getByTestId('receipt-live-note').count()).toBe(0);
+
+    // When the manager scans the TV's barcode and a serial
+    await scan(manager.page, tvUpc);
+    await expectAnswer(manager.page, 1, 'ITEM_SELECTED');
+    await scan(manager.page, `E2E-LIVE-${stamp}-1`);
+    await expectAnswer(manager.page, 2, 'ACCEPTED');
+    await poll(() => progress(manager.page, 1)).toBe('1 scanned');
+
+    // Then the clerk's page shows the line with 1 scanned, without a reload, and says who scanned it
+    await poll(() => progress(clerk.page, 1)).toBe('1 scanned');
+    await poll(() => clerk.page.getByTestId('receipt-live-note').innerText()).toMatch(/Manny Manager scanned 1/);
+    // not as an answer to the clerk's own scans
+    expect(await answers(clerk.page).count()).toBe(0);
+    expect(await clerk.page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded)).toBe(true);
+    // and the manager's page tells nothing of the manager's own scans
+    expect(await manager.page.getByTestId('receipt-live-note').count()).toBe(0);
+
+    // When the clerk scans another serial for the TV
+    await poll(() => focused(clerk.page)).toBe('scan-input');
+    await scan(clerk.page, tvUpc);
+    await expectAnswer(clerk.page, 1, 'ITEM_SELECTED');
+    await scan(clerk.page, `E2E-LIVE-${stamp}-2`);
+    await expectAnswer(clerk.page, 2, 'ACCEPTED');
+    await poll(() => progress(clerk.page, 1)).toBe('2 scanned');
+
+    // Then the manager's page shows 2, and the clerk as the one who scanned
+    await poll(() => progress(manager.page, 1)).toBe('2 scanned');
+    await poll(() => manager.page.getByTestId('receipt-live-note').innerText()).toMatch(/Cleo Clerk scanned 1/);
+    expect(await answers(manager.page).count()).toBe(2);
+    // while the clerk's note still names the manager: the clerk's own scans are answers, not news
+    expect(await clerk.page.getByTestId('receipt-live-note').innerText()).toMatch(/Manny Manager scanned 1/);
+
+    const scans = await t.db.query(`select count(*)::int as n from receipt_scan where receipt_id = $1`, [receiptId]);
+    expect(scans.rows[0].n).toBe(2);
+    expect(clerk.errors).toEqual([]);
+    expect(manager.errors).toEqual([]);
+    await clerk.context.close();
+    await manager.context.close();
+    await m.close();
+  });
 });

@@ -93,3 +93,22 @@ export function exportUrl(receiptId: string): string {
 export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count.toLocaleString()} ${count === 1 ? one : many}`;
 }
+
+/** DOC-2: what someone else did to the receipt, e.g. "Carl Clerk scanned 2". */
+export function changeText(change: { action: string; userName: string | null; accepted: number }): string {
+  const who = change.userName ?? 'Someone';
+  switch (change.action) {
+    case 'SCANNED':
+      return `${who} scanned ${change.accepted.toLocaleString()}`;
+    case 'removeReceiptSerials':
+      return `${who} removed serials`;
+    case 'setReceiptQuantity':
+      return `${who} changed a received quantity`;
+    case 'postReceipt':
+      return `${who} posted the receipt`;
+    case 'cancelReceipt':
+      return `${who} canceled the receipt`;
+    default:
+      return `${who} changed the receipt`;
+  }
+}

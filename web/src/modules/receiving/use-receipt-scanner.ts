@@ -5,6 +5,7 @@ import { ScanReceiptDocument, type ScanOutcome, type ScanReceiptMutation } from 
 import { isRetryable, newClientKey } from './client-key';
 import { MAX_ENTRIES, splitEntries, type AnswerOutcome } from './receiving';
 import { playCue } from './scan-cues';
+import type { OwnChanges } from './use-receipt-events';
 
 export type ScanResult = ScanReceiptMutation['scanReceipt']['results'][number];
 
@@ -37,6 +38,8 @@ interface QueuedScan {
   clientKey: string;
   kind: 'scan' | 'paste';
   done?: (result: PasteResult | undefined) => void;
+  /** Set once it is first sent: tells `own` whether it was committed. */
+  settle?: (committed: boolean) => void;
 }
 
 const LOG_SIZE = 200;
@@ -54,6 +57,8 @@ export function useReceiptScanner(
     onAnswer?: () => void;
     /** A scan was refused as a whole (e.g. someone posted the receipt meanwhile): the page reloads it. */
     onRefused?: () => void;
+    /** Told of each scan sent, to tell its live event (DOC-2) from other clerks'. */
+    own?: OwnChanges;
   } = {},
 ) {
   const { mutate, error } = useMutation(ScanReceiptDocument);
@@ -131,7 +136,10 @@ export function useReceiptScanner(
       // The one in flight finishes on its own; the rest go.
       waiting.value = waiting.value.slice(0, 1);
     } else {
-      for (const item of waiting.value) item.done?.(undefined);
+      for (const item of waiting.value) {
+        item.settle?.(false);
+        item.done?.(undefined);
+      }
       waiting.value = [];
       connectionLost.value = false;
     }
@@ -167,6 +175,7 @@ export function useReceiptScanner(
 
   /** Sends one queued scan; false when it may have been lost and must be sent again. */
   async function send(item: QueuedScan): Promise<boolean> {
+    item.settle ??= options.own?.start('SCANNED');
     const result = await mutate({
       input: {
         receiptId: toValue(receiptId),
@@ -178,10 +187,13 @@ export function useReceiptScanner(
     });
     if (!result) {
       if (isRetryable(error.value)) return false;
+      item.settle?.(false);
       answerFailure(item, [describeError(error.value)]);
       return true;
     }
     const payload = result.scanReceipt;
+    // The server records a change (and its event) when at least one entry was taken.
+    item.settle?.(payload.userErrors.length === 0 && payload.results.some((r) => r.accepted));
     if (payload.userErrors.length > 0) {
       answerFailure(
         item,

@@ -11,6 +11,7 @@ import {
   type ReceivingUserErrorFragment,
 } from '@/gql/graphql';
 import { useKeyedMutation } from './use-keyed-mutation';
+import type { OwnChanges, ReceiptAction } from './use-receipt-events';
 
 type Outcome = { ok: boolean };
 export type PostError = { code?: string; message: string };
@@ -18,9 +19,10 @@ export type PostError = { code?: string; message: string };
 /**
  * One receipt and what can be done to it besides scanning: clear serials or a line,
  * set a received quantity, post (RCV-3), cancel. Every change answers with the receipt as
- * it now is, which Apollo's cache hands to the page.
+ * it now is, which Apollo's cache hands to the page. `own` is told of each change, to tell its
+ * live event (DOC-2) from other clerks'.
  */
-export function useReceipt(id: MaybeRefOrGetter<string>) {
+export function useReceipt(id: MaybeRefOrGetter<string>, own?: OwnChanges) {
   const { data, loading, error, refetch } = useQuery(ReceivingReceiptDocument, () => ({ id: toValue(id) }), {
     fetchPolicy: 'cache-and-network',
   });
@@ -41,7 +43,7 @@ export function useReceipt(id: MaybeRefOrGetter<string>) {
   /** DOC-3: clears one registered serial before posting. */
   function removeSerial(line: ReceiptLineProgressFragment, serial: string): Promise<Outcome> {
     return change(
-      removing.run({ input: { receiptId: toValue(id), lineId: line.id, serials: [serial] } }),
+      () => removing.run({ input: { receiptId: toValue(id), lineId: line.id, serials: [serial] } }),
       removing.error,
       'removeReceiptSerials',
     );
@@ -50,12 +52,12 @@ export function useReceipt(id: MaybeRefOrGetter<string>) {
   /** DOC-3 "Re-scan": a line back to zero — its serials cleared, or its counted units for a never-serialized item. */
   function clearLine(line: ReceiptLineProgressFragment): Promise<Outcome> {
     if (line.item.policy.level === 'NEVER' && line.scannedCount === 0) return setQuantity(line, 0);
-    return change(removing.run({ input: { receiptId: toValue(id), lineId: line.id } }), removing.error, 'removeReceiptSerials');
+    return change(() => removing.run({ input: { receiptId: toValue(id), lineId: line.id } }), removing.error, 'removeReceiptSerials');
   }
 
   function setQuantity(line: ReceiptLineProgressFragment, quantity: number): Promise<Outcome> {
     return change(
-      settingQuantity.run({ input: { receiptId: toValue(id), itemId: line.item.id, quantity } }),
+      () => settingQuantity.run({ input: { receiptId: toValue(id), itemId: line.item.id, quantity } }),
       settingQuantity.error,
       'setReceiptQuantity',
     );
@@ -64,31 +66,37 @@ export function useReceipt(id: MaybeRefOrGetter<string>) {
   /** RCV-3: all or nothing; refusals come back listed. */
   async function post(): Promise<Outcome> {
     postErrors.value = [];
+    const settle = own?.start('postReceipt');
     const result = await posting.run({ input: { receiptId: toValue(id) } });
     if (!result) {
+      settle?.(false);
       postErrors.value = [{ message: describeError(posting.error.value) }];
       return { ok: false };
     }
     postErrors.value = result.postReceipt.userErrors;
+    settle?.(postErrors.value.length === 0);
     return { ok: postErrors.value.length === 0 };
   }
 
   function cancel(): Promise<Outcome> {
-    return change(canceling.run({ input: { receiptId: toValue(id) } }), canceling.error, 'cancelReceipt');
+    return change(() => canceling.run({ input: { receiptId: toValue(id) } }), canceling.error, 'cancelReceipt');
   }
 
-  async function change<K extends string>(
-    pending: Promise<Record<K, { userErrors: readonly ReceivingUserErrorFragment[] }> | undefined>,
+  async function change<K extends ReceiptAction>(
+    send: () => Promise<Record<K, { userErrors: readonly ReceivingUserErrorFragment[] }> | undefined>,
     failure: { value: unknown },
     field: K,
   ): Promise<Outcome> {
     changeErrors.value = [];
-    const result = await pending;
+    const settle = own?.start(field);
+    const result = await send();
     if (!result) {
+      settle?.(false);
       changeErrors.value = [describeError(failure.value)];
       return { ok: false };
     }
     changeErrors.value = result[field].userErrors.map((e) => e.message);
+    settle?.(changeErrors.value.length === 0);
     return { ok: changeErrors.value.length === 0 };
   }
 }

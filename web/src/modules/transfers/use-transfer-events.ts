@@ -1,142 +1,22 @@
-import type { ErrorLike } from '@apollo/client';
-import { toErrorLike } from '@apollo/client/errors';
-import type { Subscription } from 'rxjs';
-import { computed, onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
-import { useApolloClient, useConnection } from '@/composables/use-apollo';
+import { toValue, type MaybeRefOrGetter } from 'vue';
+import { useDocumentEvents, type DocumentEventsOptions } from '@/composables/use-document-events';
 import { TransferEventsDocument, type TransferEventsSubscription } from '@/gql/graphql';
 
-export type TransferEvent = TransferEventsSubscription['documentEvents'];
+export type { LiveState } from '@/composables/use-document-events';
 
-/**
- * - `live`: connected, events arrive as they commit;
- * - `paused`: the connection is down; what happens meanwhile is fetched when it is back;
- * - `catching-up`: back, and the events missed are arriving.
- */
-export type LiveState = 'live' | 'paused' | 'catching-up';
+export type TransferEvent = TransferEventsSubscription['documentEvents'];
 
 export interface TransferEventsFilter {
   /** One transfer only (its page); every transfer at my stores when absent (the board). */
   documentId?: string | null;
 }
 
-export interface TransferEventsOptions {
-  /** Each event once, in commit order. */
-  onEvent: (event: TransferEvent) => void;
-  /**
-   * Events may have been missed and cannot be replayed (nothing was received before the
-   * connection dropped, or the server no longer knows the cursor): reload what is shown.
-   */
-  onGap?: () => void;
-}
-
-// Event ids remembered to drop the ones delivered twice around a reconnection.
-const SEEN_LIMIT = 2_000;
-// After a resume, the replay is over once no event came for this long.
-const SETTLE_MS = 700;
+export type TransferEventsOptions = DocumentEventsOptions<TransferEvent>;
 
 /**
- * TRF-4 / DOC-2 / RT-3: follows the committed changes to transfers at my stores. Keeps the
- * cursor of the last event; when the socket drops and comes back, it subscribes again with
- * `after: <that cursor>`, so the events missed meanwhile arrive, in order, each once.
+ * TRF-4 / DOC-2 / RT-3: follows the committed changes to transfers at my stores, resuming
+ * after the last event seen when the connection comes back (see `useDocumentEvents`).
  */
 export function useTransferEvents(filter: MaybeRefOrGetter<TransferEventsFilter>, options: TransferEventsOptions) {
-  const client = useApolloClient();
-  const { state: connection } = useConnection();
-  /** The cursor of the last event applied: where a resubscription resumes. */
-  const lastCursor = ref<string | null>(null);
-  const catchingUp = ref(false);
-  const error = shallowRef<ErrorLike>();
-  const state = computed<LiveState>(() => {
-    if (connection.value !== 'connected') return 'paused';
-    return catchingUp.value ? 'catching-up' : 'live';
-  });
-  const seen = new Set<string>();
-  let subscription: Subscription | undefined;
-  let settleTimer: ReturnType<typeof setTimeout> | undefined;
-  let dropped = false;
-
-  watch(() => JSON.stringify(toValue(filter)), restartLive, { immediate: true });
-  watch(connection, onConnection);
-  onScopeDispose(() => {
-    stop();
-    clearTimeout(settleTimer);
-  });
-
-  return { state, lastCursor, error };
-
-  /** A new filter: events from now on (what is shown was just loaded). */
-  function restartLive(): void {
-    lastCursor.value = null;
-    seen.clear();
-    start(null);
-  }
-
-  function onConnection(next: string, previous: string): void {
-    if (next !== 'connected') {
-      if (previous === 'connected') dropped = true;
-      return;
-    }
-    if (!dropped) return;
-    dropped = false;
-    // graphql-ws re-sent the subscription as it was first made (without the newer cursor), so
-    // replace it by one resuming after the last event applied here.
-    if (lastCursor.value) {
-      catchingUp.value = true;
-      settleSoon();
-      start(lastCursor.value);
-    } else {
-      start(null);
-      options.onGap?.();
-    }
-  }
-
-  function start(after: string | null): void {
-    stop();
-    error.value = undefined;
-    subscription = client
-      .subscribe({
-        query: TransferEventsDocument,
-        variables: { filter: { kind: 'TRANSFER', ...toValue(filter) }, after },
-        // Events are applied, not kept; a resubscription must never share the old stream.
-        fetchPolicy: 'no-cache',
-        context: { queryDeduplication: false },
-      })
-      .subscribe({
-        next: (result) => {
-          if (result.error) onError(result.error);
-          if (result.data) receive(result.data.documentEvents);
-        },
-        error: (caught: unknown) => onError(toErrorLike(caught)),
-      });
-  }
-
-  function stop(): void {
-    subscription?.unsubscribe();
-    subscription = undefined;
-  }
-
-  function receive(event: TransferEvent): void {
-    if (seen.has(event.id)) return;
-    seen.add(event.id);
-    if (seen.size > SEEN_LIMIT) seen.delete(seen.values().next().value!);
-    lastCursor.value = event.cursor;
-    if (catchingUp.value) settleSoon();
-    options.onEvent(event);
-  }
-
-  function onError(caught: ErrorLike): void {
-    error.value = caught;
-    catchingUp.value = false;
-    // A cursor the server refuses cannot be resumed from: start live and reload instead.
-    if (lastCursor.value) {
-      lastCursor.value = null;
-      start(null);
-      options.onGap?.();
-    }
-  }
-
-  function settleSoon(): void {
-    clearTimeout(settleTimer);
-    settleTimer = setTimeout(() => (catchingUp.value = false), SETTLE_MS);
-  }
+  return useDocumentEvents(TransferEventsDocument, () => ({ kind: 'TRANSFER', documentId: toValue(filter).documentId }), options);
 }
