@@ -635,3 +635,281 @@ function formatMetric(key: string, v: number): string {
   if (key.endsWith('_vs_sql')) return `${v.toFixed(2)} ×`;
   return Number.isInteger(v) ? String(v) : v.toFixed(3);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Extra numeric flags, and a second server instance as a separate OS process (realtime, sales)
+
+/**
+ * Numeric flags `--name value` (kebab-case keys as given in `defaults`), strict: an unknown flag
+ * or a bad value fails with a usage line. `integers` must be whole numbers; every value must be
+ * ≥ `min[name]` (default 0).
+ */
+export function benchFlags<T extends Record<string, number>>(
+  defaults: T,
+  opts: { integers?: (keyof T & string)[]; min?: Partial<Record<keyof T & string, number>> } = {},
+): T {
+  const names = Object.keys(defaults) as (keyof T & string)[];
+  const usage = `Usage: pnpm bench <name> ${names.map((n) => `[--${n} ${defaults[n]}]`).join(' ')}`;
+  let values: Record<string, string | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: process.argv.slice(2),
+      options: Object.fromEntries(names.map((n) => [n, { type: 'string' as const }])),
+      strict: true,
+    }) as { values: Record<string, string | undefined> });
+  } catch (e) {
+    throw new BenchFailure(`${(e as Error).message}\n${usage}`);
+  }
+  const out = { ...defaults } as Record<string, number>;
+  for (const n of names) {
+    const raw = values[n];
+    if (raw === undefined) continue;
+    const v = Number(raw);
+    const min = opts.min?.[n] ?? 0;
+    const integer = opts.integers?.includes(n) ?? false;
+    if (raw.trim() === '' || !Number.isFinite(v) || v < min || (integer && !Number.isInteger(v))) {
+      throw new BenchFailure(`--${n} must be ${integer ? 'an integer' : 'a number'} ≥ ${min}, got "${raw}"\n${usage}`);
+    }
+    out[n] = v;
+  }
+  return out as T;
+}
+
+export interface BenchServerProcess {
+  /** e.g. http://127.0.0.1:41234 */
+  url: string;
+  pid: number;
+  /** CPU seconds (user + system) the process used so far (Linux /proc; NaN elsewhere). */
+  cpuSeconds(): number;
+  /** True once the process exited (a crash during the run). */
+  exited(): boolean;
+  /** The last lines it printed, for diagnosis. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A second, separate server instance: `server/src/main.ts` (what `pnpm start` runs) as its own
+ * Node process (`node --import tsx`, like run.mjs), on the given database with PORT=0 (it picks a
+ * free port and prints it), SEED_DEMO=0, SERVE_WEB=0. Stopped by runBench's clean-up (SIGTERM,
+ * SIGKILL after 8 s). The port is read from its "ready" line; start-up is bounded by 60 s.
+ */
+export async function startBenchServerProcess(databaseUrl: string): Promise<BenchServerProcess> {
+  const serverDir = path.resolve(benchDir, '../../server');
+  const proc = childProcess.spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'src/main.ts'], {
+    cwd: serverDir,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_DEMO: '0', SERVE_WEB: '0', TSX_TSCONFIG_PATH: path.join(serverDir, 'tsconfig.json') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (d: Buffer) => {
+    out = (out + d.toString('utf8')).slice(-16_384);
+  };
+  proc.stdout!.on('data', keep);
+  proc.stderr!.on('data', keep);
+  let exitCode: number | string | null = null;
+  const exited = new Promise<void>((resolve) =>
+    proc.once('exit', (code, signal) => {
+      exitCode = code ?? signal ?? 'unknown';
+      resolve();
+    }),
+  );
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    if (exitCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => exitCode === null && proc.kill('SIGKILL'), 8_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  onCleanup('server process', stop);
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new BenchFailure(`second server process did not start within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      const m = /ready: http:\/\/localhost:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        proc.stdout!.off('data', check);
+        resolve(`http://127.0.0.1:${m[1]}`);
+      }
+    };
+    proc.stdout!.on('data', check);
+    void exited.then(() => {
+      clearTimeout(timer);
+      reject(new BenchFailure(`second server process exited (${exitCode}) during start-up:\n${out}`));
+    });
+  });
+  const pid = proc.pid!;
+  return {
+    url,
+    pid,
+    cpuSeconds: () => processCpuSeconds(pid),
+    exited: () => exitCode !== null,
+    output: () => out,
+    stop,
+  };
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in seconds (NaN when unavailable). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ is 100 on Linux
+  } catch {
+    return NaN;
+  }
+}
+
+import childProcess from 'node:child_process';
+
+// ---------------------------------------------------------------------------------------------
+// Direct SQL on the bench database: a pool, quiet points, bulk catalog (policy, receiving, count)
+
+/**
+ * A pg.Pool on the bench database for set-up and for the hand-written SQL side of a comparison;
+ * ended by runBench's clean-up (before the server and the database go).
+ */
+export function benchPool(url: string, max = 16): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  let ended = false;
+  // Dropping the database at clean-up can still reach connections pg.Pool#end() is closing.
+  pool.on('error', (e) => ended || isInterrupted() || console.error('bench SQL connection failed:', e.message));
+  onCleanup('bench SQL pool', async () => {
+    ended = true;
+    await pool.end();
+  });
+  return pool;
+}
+
+/**
+ * Waits (at most `maxMs`) until no other session on this database runs a statement, e.g. the
+ * server's realtime hub still reading the ledger rows of the previous phase, so that one timed
+ * operation does not pay for the tail of another. Returns the ms waited.
+ */
+export async function quiesce(pool: pg.Pool, maxMs = 5_000): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and backend_type = 'client backend'
+         and query not ilike 'listen %'`,
+    );
+    if (rows[0]!.n === 0 || performance.now() - t0 > maxMs) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return performance.now() - t0;
+}
+
+export interface BenchItemsOptions {
+  /** How many items. */
+  count: number;
+  /** Product ids are `<prefix>-000001` …; must not be used by another call. */
+  prefix: string;
+  /** Every UPC starts with this (digits), distinct per call; demo UPCs start with 4. 12 characters in all. */
+  upcPrefix: string;
+  /** Subcategories to spread the items over, round robin (default: every subcategory). */
+  subcategoryIds?: number[];
+  /** Every n-th item gets its own level (ALWAYS / SOMETIMES / NEVER in turn); 0 = none (default). */
+  overrideEvery?: number;
+  /** Additional UPCs per item cycle through 0 … maxAdditional (default 2). */
+  maxAdditional?: number;
+}
+
+/**
+ * Bulk items in two statements, set-based (the catalog service would take minutes for 10,000):
+ * classification path denormalized like the catalog service keeps it, a main UPC each and 0–2
+ * additional ones, the flags of a SOMETIMES item alternating. Returns the ids in order.
+ */
+export async function insertBenchItems(db: pg.Pool | pg.PoolClient, o: BenchItemsOptions): Promise<number[]> {
+  const { rows } = await db.query<{ id: number }>(
+    `with subs as (select array_agg(id order by id) as ids from classification
+                   where level = 'SUBCATEGORY' and ($2::int[] is null or id = any($2::int[]))),
+          g as (select n, (select ids[1 + (n - 1) % cardinality(ids)] from subs) as sub from generate_series(1, $1::int) as n)
+     insert into item (product_id, name, description, subcategory_id, category_id, department_id, unit_cost, retail_price,
+                       serial_level, serial_required_on_sale, serial_required_on_return)
+     select $3 || '-' || lpad(g.n::text, 6, '0'), 'Bench item ' || $3 || ' ' || g.n, 'generated for a benchmark', s.id, c.id, c.parent_id,
+            10 + g.n % 90, 16 + g.n % 140,
+            case when $4::int > 0 and g.n % $4::int = 0 then (array['ALWAYS', 'SOMETIMES', 'NEVER'])[1 + (g.n / $4::int) % 3] end,
+            g.n % 2 = 0, g.n % 4 = 0
+     from g join classification s on s.id = g.sub join classification c on c.id = s.parent_id
+     order by g.n
+     returning id`,
+    [o.count, o.subcategoryIds ?? null, o.prefix, o.overrideEvery ?? 0],
+  );
+  if (rows.length !== o.count) throw new BenchFailure(`insertBenchItems: ${rows.length} of ${o.count} items inserted (no subcategory?)`);
+  const ids = rows.map((r) => r.id);
+  const width = 12 - o.upcPrefix.length;
+  await db.query(
+    `insert into item_upc (upc, item_id, is_main, position)
+     select $3 || lpad((t.n * 3 + k)::text, $4::int, '0'), t.id, k = 0, k
+     from unnest($1::int[]) with ordinality as t(id, n)
+     cross join lateral generate_series(0, (t.n % ($2::int + 1))::int) as k`,
+    [ids, o.maxAdditional ?? 2, o.upcPrefix, width],
+  );
+  return ids;
+}
+
+/**
+ * Phases that compare two (or more) ways of doing the same call, interleaved: the measured
+ * time is cut into `slices`, and each slice runs every side in turn (ABBA order), so that load
+ * from outside (other work on a small machine) falls on all sides alike. Latencies of all slices
+ * are pooled per side; `perSecond` is successful calls over the side's summed wall time (with
+ * `thinkMs`, the rate the paced workers offered and got through).
+ */
+export async function interleavedLoad(opts: {
+  concurrency: number;
+  durationMs: number;
+  slices: number;
+  sides: { name: string; fn: LoadOptions['fn'] }[];
+  /**
+   * Pacing: after each call a worker waits 0.5–1.5 × this (not measured), like a person between
+   * two scans; 0 (default) = back to back, a closed loop where latency is mostly queueing.
+   */
+  thinkMs?: number;
+}): Promise<Record<string, LoadMetrics>> {
+  const acc = new Map(opts.sides.map((s) => [s.name, { lat: [] as number[], errors: 0, samples: new Set<string>(), elapsed: 0 }]));
+  const sliceMs = opts.durationMs / opts.slices;
+  for (let i = 0; i < opts.slices; i++) {
+    const order = i % 2 === 0 ? opts.sides : [...opts.sides].reverse();
+    for (const side of order) {
+      const a = acc.get(side.name)!;
+      const m = await loadLoop({
+        concurrency: opts.concurrency,
+        durationMs: sliceMs,
+        fn: async (ctx) => {
+          const t0 = performance.now();
+          await side.fn(ctx);
+          a.lat.push(performance.now() - t0);
+          if (opts.thinkMs) await new Promise((r) => setTimeout(r, opts.thinkMs! * (0.5 + Math.random())));
+        },
+      });
+      a.errors += m.errors;
+      for (const e of m.errorSamples) if (a.samples.size < 5) a.samples.add(e);
+      a.elapsed += m.elapsedMs;
+    }
+  }
+  const out: Record<string, LoadMetrics> = {};
+  for (const [name, a] of acc) {
+    const sorted = Float64Array.from(a.lat).sort();
+    out[name] = {
+      count: sorted.length,
+      perSecond: sorted.length / (Math.max(a.elapsed, 1e-3) / 1000),
+      p50: percentile(sorted, 0.5),
+      p99: percentile(sorted, 0.99),
+      max: sorted.length ? sorted[sorted.length - 1]! : NaN,
+      errors: a.errors,
+      errorSamples: [...a.samples],
+      elapsedMs: a.elapsed,
+    };
+  }
+  return out;
+}
+
+/** Nearest-rank p50 / p99 / max of a list of one-off timings (ms). */
+export function timingSummary(ms: number[]): { p50: number; p99: number; max: number } {
+  const sorted = Float64Array.from(ms).sort();
+  return { p50: percentile(sorted, 0.5), p99: percentile(sorted, 0.99), max: sorted.length ? sorted[sorted.length - 1]! : NaN };
+}

@@ -23,3 +23,16 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   const err = e as { code?: string; constraint?: string };
   return err?.code === '23505' && (!constraint || err.constraint === constraint);
 }
+
+/**
+ * Runs several independent queries: in parallel on a pool, one after another on a single
+ * client (a client cannot run two queries at once). A null entry answers no rows.
+ */
+export async function queryAll<const Q extends readonly (readonly [string, unknown[]?] | null)[]>(db: Queryable, queries: Q): Promise<{ -readonly [K in keyof Q]: pg.QueryResult<any> }> {
+  const none = { rows: [], rowCount: 0 } as unknown as pg.QueryResult<any>;
+  type Out = { -readonly [K in keyof Q]: pg.QueryResult<any> };
+  if (!('release' in db)) return (await Promise.all(queries.map((q) => (q ? db.query(q[0], q[1] as unknown[]) : none)))) as Out;
+  const out: pg.QueryResult<any>[] = [];
+  for (const q of queries) out.push(q ? await db.query(q[0], q[1] as unknown[]) : none);
+  return out as Out;
+}

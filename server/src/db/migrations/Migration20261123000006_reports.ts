@@ -30,7 +30,7 @@ export class Migration20261123000006_reports extends Migration {
       -- History: store (+ time) is the common filter; newest first within a store.
       create index stock_event_report_store_time_idx on stock_event (report_store_id, occurred_at desc, id desc);
       -- History: serial ranges and the serial sort.
-      create index stock_event_serial_key_idx on stock_event (serial_key, id) where serial_key is not null;
+      create index stock_event_serial_key_idx on stock_event (serial_key, occurred_at, id) where serial_key is not null;
       -- Document inquiry (REP-4) finds a posted document by its number.
       create index stock_event_document_number_idx on stock_event (document_kind, document_number);
       -- History filtered by customer or by user.
@@ -60,8 +60,8 @@ export class Migration20261123000006_reports extends Migration {
         for each row execute function serial_unit_in_stock_since();
 
       -- On hand (REP-2): units in stock in serial order, per store or overall.
-      create index serial_unit_on_hand_idx on serial_unit (serial_key, id) where state = 'IN_STOCK';
-      create index serial_unit_on_hand_store_idx on serial_unit (store_id, serial_key, id) where state = 'IN_STOCK';
+      create index serial_unit_on_hand_idx on serial_unit (serial_key collate "C", id) where state = 'IN_STOCK';
+      create index serial_unit_on_hand_store_idx on serial_unit (store_id, serial_key collate "C", id) where state = 'IN_STOCK';
       create index item_size_idx on item (lower(size)) where size is not null;
     `);
   }

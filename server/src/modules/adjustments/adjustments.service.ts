@@ -1,3 +1,4 @@
+import { queryAll } from '../../common/db.js';
 import type pg from 'pg';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
@@ -55,12 +56,12 @@ export async function planLines(db: pg.PoolClient | pg.Pool, storeId: number, mo
   const pol = await policies.policiesFor(db, ids.filter((x): x is number => x != null));
   const itemIds = [...pol.keys()];
   const allKeys = lines.flatMap((l) => (l.serials ?? []).map(serialKey));
-  const [levels, units, hereUnits] = await Promise.all([
-    db.query(`select item_id, quantity from stock_level where store_id = $1 and item_id = any($2::int[])`, [storeId, itemIds]),
-    db.query(`select u.item_id, u.serial, u.serial_key, u.state, u.store_id, s.code as store_code from serial_unit u left join store s on s.id = u.store_id where u.item_id = any($1::int[]) and u.serial_key = any($2::text[])`, [itemIds, allKeys]),
+  const [levels, units, hereUnits] = await queryAll(db, [
+    [`select item_id, quantity from stock_level where store_id = $1 and item_id = any($2::int[])`, [storeId, itemIds]],
+    [`select u.item_id, u.serial, u.serial_key, u.state, u.store_id, s.code as store_code from serial_unit u left join store s on s.id = u.store_id where u.item_id = any($1::int[]) and u.serial_key = any($2::text[])`, [itemIds, allKeys]],
     mode === 'FINAL_QUANTITY'
-      ? db.query(`select item_id, serial, serial_key from serial_unit where store_id = $1 and state = 'IN_STOCK' and item_id = any($2::int[])`, [storeId, itemIds])
-      : Promise.resolve({ rows: [] as any[] }),
+      ? [`select item_id, serial, serial_key from serial_unit where store_id = $1 and state = 'IN_STOCK' and item_id = any($2::int[])`, [storeId, itemIds]]
+      : null,
   ]);
   const levelOf = new Map(levels.rows.map((r) => [r.item_id as number, r.quantity as number]));
   const unitOf = new Map((units.rows as UnitRow[]).map((u) => [`${u.item_id}\u0000${u.serial_key}`, u]));

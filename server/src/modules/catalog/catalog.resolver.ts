@@ -1,3 +1,4 @@
+import { queryAll } from '../../common/db.js';
 import { Arg, Authorized, Ctx as C, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx } from '../../common/context.js';
 import { notFound, fail } from '../../common/errors.js';
@@ -111,14 +112,14 @@ export class ItemResolver {
     ].join(' and ');
     const params = [search, optId(filter?.classificationId), filter?.level ?? null, optId(filter?.vendorId), filter?.active ?? null];
     const cursor = after ? decodeCursor(after) : null;
-    const [page, total] = await Promise.all([
-      ctx.pool.query(
+    const [page, total] = await queryAll(ctx.pool, [
+      [
         `select i.id, lower(i.product_id) as k from item i join item_policy p on p.item_id = i.id
          where ${where} and ($6::text is null or (lower(i.product_id), i.id) > ($6, $7::int))
          order by lower(i.product_id), i.id limit $8`,
         [...params, cursor?.k ?? null, cursor?.id ?? null, first + 1],
-      ),
-      ctx.pool.query(`select count(*)::int as n from item i join item_policy p on p.item_id = i.id where ${where}`, params),
+      ],
+      [`select count(*)::int as n from item i join item_policy p on p.item_id = i.id where ${where}`, params],
     ]);
     const rows = page.rows.slice(0, first);
     const items = await ctx.em.find(Item, { id: { $in: rows.map((r) => r.id) } });

@@ -1,5 +1,5 @@
 import type { Ctx } from '../../common/context.js';
-import { inTransaction, isUniqueViolation, type Queryable } from '../../common/db.js';
+import { inTransaction, isUniqueViolation, queryAll, type Queryable } from '../../common/db.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { ClassificationLevel, type SerialLevel } from './catalog.entities.js';
 import { trimOrNull, validateItemFields, type CatalogLookups, type ItemFields } from './item-input.js';
@@ -13,11 +13,11 @@ export interface LookupNeeds {
 
 /** Loads what item validation needs, in one query per kind, whatever the number of items. */
 export async function catalogLookups(db: Queryable, needs: LookupNeeds): Promise<CatalogLookups> {
-  const [upcs, products, subcats, vendors] = await Promise.all([
-    db.query(`select u.upc, i.id, i.product_id || ' ' || i.name as label from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])`, [needs.upcs ?? []]),
-    db.query(`select lower(product_id) as pid, id from item where lower(product_id) = any($1::text[])`, [(needs.productIds ?? []).map((p) => p.toLowerCase())]),
-    db.query(`select s.id, s.level, s.parent_id as category_id, c.parent_id as department_id from classification s left join classification c on c.id = s.parent_id where s.id = any($1::int[])`, [needs.subcategoryIds ?? []]),
-    db.query(`select id from vendor where id = any($1::int[])`, [needs.vendorIds ?? []]),
+  const [upcs, products, subcats, vendors] = await queryAll(db, [
+    [`select u.upc, i.id, i.product_id || ' ' || i.name as label from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])`, [needs.upcs ?? []]],
+    [`select lower(product_id) as pid, id from item where lower(product_id) = any($1::text[])`, [(needs.productIds ?? []).map((p) => p.toLowerCase())]],
+    [`select s.id, s.level, s.parent_id as category_id, c.parent_id as department_id from classification s left join classification c on c.id = s.parent_id where s.id = any($1::int[])`, [needs.subcategoryIds ?? []]],
+    [`select id from vendor where id = any($1::int[])`, [needs.vendorIds ?? []]],
   ]);
   const upcMap = new Map(upcs.rows.map((r) => [r.upc as string, { itemId: r.id as number, label: r.label as string }]));
   const productMap = new Map(products.rows.map((r) => [r.pid as string, r.id as number]));

@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
-import { inTransaction } from '../../common/db.js';
+import { inTransaction, queryAll } from '../../common/db.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from './catalog.entities.js';
 import { catalogLookups, needsOf } from './catalog.service.js';
@@ -53,9 +53,9 @@ export class ItemImportService {
   }
 
   private async run(pool: pg.Pool, jobId: number, rows: { line: number; values: Record<string, string> }[]): Promise<void> {
-    const [subs, vendors] = await Promise.all([
-      pool.query(`select lower(code) as code, id from classification where level = 'SUBCATEGORY'`),
-      pool.query(`select lower(code) as code, id from vendor`),
+    const [subs, vendors] = await queryAll(pool, [
+      [`select lower(code) as code, id from classification where level = 'SUBCATEGORY'`],
+      [`select lower(code) as code, id from vendor`],
     ]);
     const subByCode = new Map(subs.rows.map((r) => [r.code as string, r.id as number]));
     const vendorByCode = new Map(vendors.rows.map((r) => [r.code as string, r.id as number]));

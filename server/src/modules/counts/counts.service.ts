@@ -1,3 +1,4 @@
+import { queryAll } from '../../common/db.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -68,10 +69,10 @@ export class CountsService {
     }
     if (!entries.length) return { answers: [{ index: 0, input: text, outcome: O.INVALID_SERIAL, message: 'The scan was empty.' }], batchId: batch.id, batchNo: batch.batch_no, currentItemId, errors: [] };
     const keys = entries.map(serialKey);
-    const [codes, units, already] = await Promise.all([
-      db.query(`select upc as code, item_id from item_upc where upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`, [keys]),
-      db.query(`select item_id, serial_key, store_id from serial_unit where serial_key = any($1::text[])`, [keys]),
-      db.query(`select s.item_id, s.serial_key, b.batch_no, u.display_name from count_scan s join count_batch b on b.id = s.batch_id join app_user u on u.id = s.scanned_by where s.count_id = $1 and s.serial_key = any($2::text[])`, [count.id, keys]),
+    const [codes, units, already] = await queryAll(db, [
+      [`select upc as code, item_id from item_upc where upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`, [keys]],
+      [`select item_id, serial_key, store_id from serial_unit where serial_key = any($1::text[])`, [keys]],
+      [`select s.item_id, s.serial_key, b.batch_no, u.display_name from count_scan s join count_batch b on b.id = s.batch_id join app_user u on u.id = s.scanned_by where s.count_id = $1 and s.serial_key = any($2::text[])`, [count.id, keys]],
     ]);
     const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r.item_id as number]));
     const unitsByKey = new Map<string, { item_id: number; store_id: number | null }[]>();
@@ -176,22 +177,22 @@ export class CountsService {
   /** CNT-1 closing figures, each a set difference in one statement. */
   async variances(db: pg.PoolClient | pg.Pool, count: CountRow): Promise<Variances> {
     const scope = [count.store_id, count.classification_id, count.item_ids, count.id];
-    const [missing, unexpected, quantities, totals] = await Promise.all([
-      db.query(
+    const [missing, unexpected, quantities, totals] = await queryAll(db, [
+      [
         `select u.item_id, u.serial from serial_unit u join item i on i.id = u.item_id
          where u.store_id = $1 and u.state = 'IN_STOCK' and ${inScope('$2', '$3')}
            and not exists (select 1 from count_scan s where s.count_id = $4 and s.item_id = u.item_id and s.serial_key = u.serial_key)
          order by u.item_id, u.serial_key`,
         scope,
-      ),
-      db.query(
+      ],
+      [
         `select s.item_id, s.serial, u.state, st.code as store_code from count_scan s
          left join serial_unit u on u.item_id = s.item_id and u.serial_key = s.serial_key left join store st on st.id = u.store_id
          where s.count_id = $1 and not (u.state is not distinct from 'IN_STOCK' and u.store_id is not distinct from $2)
          order by s.item_id, s.serial_key`,
         [count.id, count.store_id],
-      ),
-      db.query(
+      ],
+      [
         `select i.id as item_id, coalesce(l.quantity, 0) - coalesce(u.n, 0) as on_hand, coalesce(q.quantity, 0) as counted
          from item i join item_policy p on p.item_id = i.id
          left join stock_level l on l.item_id = i.id and l.store_id = $1
@@ -201,12 +202,12 @@ export class CountsService {
            and coalesce(l.quantity, 0) - coalesce(u.n, 0) <> coalesce(q.quantity, 0)
          order by i.id`,
         scope,
-      ),
-      db.query(
+      ],
+      [
         `select (select count(*)::int from count_scan where count_id = $4) as counted,
                 (select count(*)::int from serial_unit u join item i on i.id = u.item_id where u.store_id = $1 and u.state = 'IN_STOCK' and ${inScope('$2', '$3')}) as expected`,
         scope,
-      ),
+      ],
     ]);
     return {
       missing: missing.rows.map((r) => ({ itemId: r.item_id, serial: r.serial })),

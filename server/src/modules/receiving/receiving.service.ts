@@ -1,3 +1,4 @@
+import { queryAll } from '../../common/db.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -165,19 +166,19 @@ export class ReceivingService {
     const keys = entries.map(serialKey);
     const lines = await this.lines(db, receipt.id);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
-    const [codes, prereg, scanned, units] = await Promise.all([
-      db.query(
+    const [codes, prereg, scanned, units] = await queryAll(db, [
+      [
         `select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])
          union all select upper(product_id), id, name, product_id from item where upper(product_id) = any($1::text[])`,
         [keys],
-      ),
-      db.query(`select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]),
-      db.query(`select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]),
-      db.query(
+      ],
+      [`select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]],
+      [`select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]],
+      [
         `select u.item_id, u.serial_key, u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id
          where u.serial_key = any($1::text[]) and u.state in ('IN_STOCK', 'IN_TRANSIT')`,
         [keys],
-      ),
+      ],
     ]);
     const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r]));
     const preByKey = new Map<string, { item_id: number; line_id: number }[]>();

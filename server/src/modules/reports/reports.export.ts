@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream';
+import { pipeline, Transform } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import type express from 'express';
 import { GraphQLError } from 'graphql';
@@ -94,10 +94,38 @@ async function streamCsv(services: Services, res: express.Response, filename: st
   res.setHeader('content-disposition', `attachment; filename="${filename}"`);
   res.setHeader('cache-control', 'no-store');
   await new Promise<void>((resolve) => {
-    pipeline(rows, csv, res, (err) => {
+    pipeline(rows, csv, coalesce(), res, (err) => {
       if (err && (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') console.error('CSV export failed:', err);
       release(err ?? undefined);
       resolve();
     });
+  });
+}
+
+/**
+ * The serializer emits one small string per record; a response written a million times in
+ * tiny chunked-encoding pieces spends more time in the HTTP layer than on the data. This
+ * joins them into pieces of about 64 KB (back-pressure passes through unchanged).
+ */
+function coalesce(size = 64 * 1024): Transform {
+  let parts: string[] = [];
+  let length = 0;
+  return new Transform({
+    decodeStrings: false,
+    transform(chunk: string | Buffer, _encoding, done) {
+      const s = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
+      parts.push(s);
+      length += s.length;
+      if (length >= size) {
+        this.push(parts.join(''));
+        parts = [];
+        length = 0;
+      }
+      done();
+    },
+    flush(done) {
+      if (parts.length) this.push(parts.join(''));
+      done();
+    },
   });
 }

@@ -204,109 +204,153 @@ const outOfScope = (storeId: number, field: string): never =>
   fail('STORE_OUT_OF_SCOPE', `You are not assigned to store ${storeId}.`, { field, storeId: String(storeId) });
 
 /** Every id must be in `found`. */
-function requireAll(wanted: number[] | null, found: Set<number>, field: string, what: string): void {
-  for (const id of wanted ?? []) if (!found.has(id)) notFound(field, what, id);
+function requireAll(wanted: number[] | null, found: Iterable<number> | null | undefined, field: string, what: string): void {
+  const set = new Set(found ?? []);
+  for (const id of wanted ?? []) if (!set.has(id)) notFound(field, what, id);
 }
 
-async function existing(db: Queryable, table: string, wanted: number[] | null): Promise<Set<number>> {
-  if (!wanted) return new Set();
-  const { rows } = await db.query(`select id from ${table} where id = any($1::int[])`, [wanted]);
-  return new Set(rows.map((r) => r.id as number));
-}
-
-/**
- * The stores a report covers: the viewer's scope, narrowed by explicit stores (each must exist
- * and be in scope) and venues (each must exist; their stores outside the scope are left out).
- */
-async function resolveStores(db: Queryable, viewer: Viewer, storeIds: number[] | null, venueIds: number[] | null): Promise<number[] | null> {
-  let stores: number[] | null = viewer.storeIds ? [...viewer.storeIds] : null;
-  if (storeIds) {
-    requireAll(storeIds, await existing(db, 'store', storeIds), 'filter.storeIds', 'Store');
-    for (const id of storeIds) if (viewer.storeIds && !viewer.storeIds.includes(id)) outOfScope(id, 'filter.storeIds');
-    stores = storeIds;
-  }
-  if (venueIds) {
-    const { rows } = await db.query(`select v.id, coalesce(array_agg(s.id) filter (where s.id is not null), '{}') as stores from venue v left join store s on s.venue_id = v.id where v.id = any($1::int[]) group by v.id`, [venueIds]);
-    requireAll(venueIds, new Set(rows.map((r) => r.id as number)), 'filter.venueIds', 'Venue');
-    const inVenues = new Set(rows.flatMap((r) => r.stores as number[]));
-    stores = (stores ?? [...inVenues]).filter((id) => inVenues.has(id) && (!viewer.storeIds || viewer.storeIds.includes(id)));
-  }
-  return stores;
-}
-
-async function resolveClassification(db: Queryable, f: { departmentIds: number[] | null; categoryIds: number[] | null; subcategoryIds: number[] | null }): Promise<void> {
-  const all = [...(f.departmentIds ?? []), ...(f.categoryIds ?? []), ...(f.subcategoryIds ?? [])];
-  if (!all.length) return;
-  const { rows } = await db.query(`select id, level from classification where id = any($1::int[])`, [all]);
-  const at = (level: string) => new Set(rows.filter((r) => r.level === level).map((r) => r.id as number));
-  requireAll(f.departmentIds, at('DEPARTMENT'), 'filter.departmentIds', 'Department');
-  requireAll(f.categoryIds, at('CATEGORY'), 'filter.categoryIds', 'Category');
-  requireAll(f.subcategoryIds, at('SUBCATEGORY'), 'filter.subcategoryIds', 'Subcategory');
-}
-
-/** An item by id, or by any of its UPCs or its product id. */
-async function resolveItem(db: Queryable, itemId: number | null, code: string | null, field: string): Promise<number | null> {
-  if (itemId != null) {
-    if (!(await existing(db, 'item', [itemId])).size) notFound('filter.itemId', 'Item', itemId);
-    return itemId;
-  }
-  if (!code) return null;
-  const { rows } = await db.query(`select item_id from item_upc where upc = $1 union all select id from item where lower(product_id) = lower($1) limit 1`, [code]);
-  return rows[0]?.item_id ?? notFound(field, 'No item has the UPC or product id', code);
+interface LookupInput {
+  storeIds: number[] | null;
+  venueIds: number[] | null;
+  registerIds?: number[] | null;
+  departmentIds: number[] | null;
+  categoryIds: number[] | null;
+  subcategoryIds: number[] | null;
+  itemId?: number | null;
+  itemCode?: string | null;
+  vendorIds?: number[] | null;
+  userIds?: number[] | null;
+  customerIds?: number[] | null;
+  period: Period | null;
 }
 
 /**
- * REP-1: the period in each store's time zone, computed by PostgreSQL (`AT TIME ZONE`) so a
- * report means the same wherever the browser is. Stores with the same bounds are grouped:
- * usually a handful of time zones, so the SQL stays a few range conditions.
+ * REP-1: a period in each store's time zone, computed by PostgreSQL (`AT TIME ZONE`) so a
+ * report means the same wherever the browser is. $1 = now, $2 = preset, $3 = from, $4 = to.
  */
-async function resolveBounds(db: Queryable, stores: number[] | null, p: Period | null): Promise<Bounds[] | null> {
-  if (!p) return null;
-  const { rows } = await db.query(
-    `with s as (select id, time_zone as tz, ($2::timestamptz at time zone time_zone) as local_now from store where $1::int[] is null or id = any($1))
-     select b.lo_local at time zone s.tz as lo, b.hi_local at time zone s.tz as hi, array_agg(s.id order by s.id) as stores
-     from s cross join lateral (select
-       case $3::text
+const STORE_BOUNDS = (p: (v: unknown, cast: string) => string, period: Period) => {
+  const [now, preset, from, to] = [p(period.asOf ?? new Date(), 'timestamptz'), p(period.preset, 'text'), p(period.from, 'date'), p(period.to, 'date')];
+  return `select s.id as store, b.lo_local at time zone s.time_zone as lo, b.hi_local at time zone s.time_zone as hi
+    from store s cross join lateral (select ${now} at time zone s.time_zone as local_now) n cross join lateral (select
+       case ${preset}
          when 'TODAY' then date_trunc('day', local_now)
          when 'YESTERDAY' then date_trunc('day', local_now) - interval '1 day'
          when 'THIS_WEEK' then date_trunc('week', local_now)
          when 'CURRENT_MONTH' then date_trunc('month', local_now)
          when 'LAST_MONTH' then date_trunc('month', local_now) - interval '1 month'
          when 'CURRENT_YEAR' then date_trunc('year', local_now)
-         else $4::date::timestamp end as lo_local,
-       case $3::text
+         else ${from}::timestamp end as lo_local,
+       case ${preset}
          when 'TODAY' then date_trunc('day', local_now) + interval '1 day'
          when 'YESTERDAY' then date_trunc('day', local_now)
          when 'THIS_WEEK' then date_trunc('week', local_now) + interval '1 week'
          when 'CURRENT_MONTH' then date_trunc('month', local_now) + interval '1 month'
          when 'LAST_MONTH' then date_trunc('month', local_now)
          when 'CURRENT_YEAR' then date_trunc('year', local_now) + interval '1 year'
-         else ($5::date + 1)::timestamp end as hi_local) b
-     group by 1, 2 order by 1, 2`,
-    [stores, p.asOf ?? new Date(), p.preset, p.from, p.to],
-  );
-  return rows.map((r) => ({ storeIds: r.stores as number[], lo: r.lo as Date | null, hi: r.hi as Date | null }));
+         else (${to} + 1)::timestamp end as hi_local) b`;
+};
+
+interface LookupResult {
+  stores?: number[];
+  venues?: { id: number; stores: number[] }[];
+  registers?: { id: number; store: number }[];
+  classes?: { id: number; level: string }[];
+  item?: number | null;
+  vendors?: number[];
+  users?: number[];
+  customers?: number[];
+  bounds?: { store: number; lo: string | null; hi: string | null }[];
+}
+
+/** Everything a filter names, checked in one round trip (only the parts the filter uses). */
+async function lookup(db: Queryable, f: LookupInput): Promise<LookupResult> {
+  const values: unknown[] = [];
+  const p = (v: unknown, cast: string) => {
+    values.push(v);
+    return `$${values.length}::${cast}`;
+  };
+  const parts: string[] = [];
+  const ids = (name: string, table: string, wanted: number[] | null | undefined) => {
+    if (wanted) parts.push(`(select coalesce(array_agg(id), '{}') from ${table} where id = any(${p(wanted, 'int[]')})) as ${name}`);
+  };
+  ids('stores', 'store', f.storeIds);
+  if (f.venueIds) {
+    parts.push(`(select coalesce(json_agg(json_build_object('id', v.id, 'stores', array(select s.id from store s where s.venue_id = v.id))), '[]') from venue v where v.id = any(${p(f.venueIds, 'int[]')})) as venues`);
+  }
+  if (f.registerIds) parts.push(`(select coalesce(json_agg(json_build_object('id', id, 'store', store_id)), '[]') from register where id = any(${p(f.registerIds, 'int[]')})) as registers`);
+  const classes = [...(f.departmentIds ?? []), ...(f.categoryIds ?? []), ...(f.subcategoryIds ?? [])];
+  if (classes.length) parts.push(`(select coalesce(json_agg(json_build_object('id', id, 'level', level)), '[]') from classification where id = any(${p(classes, 'int[]')})) as classes`);
+  if (f.itemId != null) parts.push(`(select id from item where id = ${p(f.itemId, 'int')}) as item`);
+  else if (f.itemCode) {
+    const code = p(f.itemCode, 'text');
+    parts.push(`(select item_id from (select item_id from item_upc where upc = ${code} union all select id from item where lower(product_id) = lower(${code})) x limit 1) as item`);
+  }
+  ids('vendors', 'vendor', f.vendorIds);
+  ids('users', 'app_user', f.userIds);
+  ids('customers', 'customer', f.customerIds);
+  if (f.period) parts.push(`(select json_agg(json_build_object('store', store, 'lo', lo, 'hi', hi)) from (${STORE_BOUNDS(p, f.period)}) b) as bounds`);
+  if (!parts.length) return {};
+  const { rows } = await db.query(`select ${parts.join(',\n')}`, values);
+  return rows[0] as LookupResult;
+}
+
+/**
+ * The stores a report covers: the viewer's scope, narrowed by explicit stores (each must exist
+ * and be in scope) and venues (each must exist; their stores outside the scope are left out).
+ */
+function effectiveStores(viewer: Viewer, f: LookupInput, l: LookupResult): number[] | null {
+  let stores: number[] | null = viewer.storeIds ? [...viewer.storeIds] : null;
+  if (f.storeIds) {
+    requireAll(f.storeIds, l.stores, 'filter.storeIds', 'Store');
+    for (const id of f.storeIds) if (viewer.storeIds && !viewer.storeIds.includes(id)) outOfScope(id, 'filter.storeIds');
+    stores = f.storeIds;
+  }
+  if (f.venueIds) {
+    requireAll(f.venueIds, l.venues?.map((v) => v.id), 'filter.venueIds', 'Venue');
+    const inVenues = new Set(l.venues!.flatMap((v) => v.stores));
+    stores = (stores ?? [...inVenues]).filter((id) => inVenues.has(id) && (!viewer.storeIds || viewer.storeIds.includes(id)));
+  }
+  return stores;
+}
+
+function checkNames(viewer: Viewer, f: LookupInput, l: LookupResult): void {
+  if (f.registerIds) {
+    requireAll(f.registerIds, l.registers?.map((r) => r.id), 'filter.registerIds', 'Register');
+    for (const r of l.registers!) if (viewer.storeIds && !viewer.storeIds.includes(r.store)) outOfScope(r.store, 'filter.registerIds');
+  }
+  const at = (level: string) => l.classes?.filter((c) => c.level === level).map((c) => c.id);
+  requireAll(f.departmentIds, at('DEPARTMENT'), 'filter.departmentIds', 'Department');
+  requireAll(f.categoryIds, at('CATEGORY'), 'filter.categoryIds', 'Category');
+  requireAll(f.subcategoryIds, at('SUBCATEGORY'), 'filter.subcategoryIds', 'Subcategory');
+  if (f.itemId != null && l.item == null) notFound('filter.itemId', 'Item', f.itemId);
+  requireAll(f.vendorIds ?? null, l.vendors, 'filter.vendorIds', 'Vendor');
+  requireAll(f.userIds ?? null, l.users, 'filter.userIds', 'User');
+  requireAll(f.customerIds ?? null, l.customers, 'filter.customerIds', 'Customer');
+}
+
+/** Stores with the same bounds grouped: usually a handful of time zones, so the SQL stays a few range conditions. */
+function groupBounds(stores: number[] | null, l: LookupResult): Bounds[] | null {
+  if (!l.bounds) return null;
+  const keep = stores ? new Set(stores) : null;
+  const groups = new Map<string, Bounds>();
+  for (const b of l.bounds) {
+    if (keep && !keep.has(b.store)) continue;
+    const key = `${b.lo}|${b.hi}`;
+    const g = groups.get(key) ?? { storeIds: [], lo: b.lo ? new Date(b.lo) : null, hi: b.hi ? new Date(b.hi) : null };
+    g.storeIds.push(b.store);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
 }
 
 export async function resolveHistoryFilter(db: Queryable, viewer: Viewer, f: HistoryFilterInput): Promise<ResolvedHistory> {
-  const check = async () => {
-    if (!f.registerIds) return;
-    const { rows } = await db.query(`select id, store_id from register where id = any($1::int[])`, [f.registerIds]);
-    requireAll(f.registerIds, new Set(rows.map((r) => r.id as number)), 'filter.registerIds', 'Register');
-    for (const r of rows) if (viewer.storeIds && !viewer.storeIds.includes(r.store_id)) outOfScope(r.store_id, 'filter.registerIds');
-  };
-  const [stores, , itemId] = await Promise.all([
-    resolveStores(db, viewer, f.storeIds, f.venueIds),
-    resolveClassification(db, f),
-    resolveItem(db, f.itemId, f.itemCode, 'filter.itemCode'),
-    check(),
-    existing(db, 'vendor', f.vendorIds).then((s) => requireAll(f.vendorIds, s, 'filter.vendorIds', 'Vendor')),
-    existing(db, 'app_user', f.userIds).then((s) => requireAll(f.userIds, s, 'filter.userIds', 'User')),
-    existing(db, 'customer', f.customerIds).then((s) => requireAll(f.customerIds, s, 'filter.customerIds', 'Customer')),
-  ]);
+  const l = await lookup(db, f);
+  const stores = effectiveStores(viewer, f, l);
+  checkNames(viewer, f, l);
+  if (f.itemCode && f.itemId == null && l.item == null) notFound('filter.itemCode', 'No item has the UPC or product id', f.itemCode);
   return {
     storeIds: stores,
-    bounds: await resolveBounds(db, stores, f.period),
+    bounds: groupBounds(stores, l),
     registerIds: f.registerIds,
     serialFrom: f.serialFrom ? serialKey(f.serialFrom) : null,
     serialTo: f.serialTo ? serialKey(f.serialTo) : null,
@@ -314,7 +358,7 @@ export async function resolveHistoryFilter(db: Queryable, viewer: Viewer, f: His
     departmentIds: f.departmentIds,
     categoryIds: f.categoryIds,
     subcategoryIds: f.subcategoryIds,
-    itemId,
+    itemId: l.item ?? null,
     vendorIds: f.vendorIds,
     customerIds: f.customerIds,
     customer: f.customer,
@@ -323,18 +367,18 @@ export async function resolveHistoryFilter(db: Queryable, viewer: Viewer, f: His
 }
 
 export async function resolveOnHandFilter(db: Queryable, viewer: Viewer, f: OnHandFilterInput): Promise<ResolvedOnHand> {
-  const [stores, , itemId] = await Promise.all([
-    resolveStores(db, viewer, f.storeIds, f.venueIds),
-    resolveClassification(db, f),
-    resolveItem(db, null, f.upc, 'filter.upc'),
-  ]);
+  const input: LookupInput = { ...f, itemCode: f.upc, period: f.received };
+  const l = await lookup(db, input);
+  const stores = effectiveStores(viewer, input, l);
+  checkNames(viewer, input, l);
+  if (f.upc && l.item == null) notFound('filter.upc', 'No item has the UPC or product id', f.upc);
   return {
     storeIds: stores,
     departmentIds: f.departmentIds,
     categoryIds: f.categoryIds,
     subcategoryIds: f.subcategoryIds,
     size: f.size,
-    itemId,
-    bounds: await resolveBounds(db, stores, f.received),
+    itemId: l.item ?? null,
+    bounds: groupBounds(stores, l),
   };
 }

@@ -49,8 +49,8 @@ const P = (dir: Dir): Key => ({ inner: 'lower(i.product_id)', outer: 'p.product_
 export const SORTS: Record<SerialHistorySort, Key[]> = {
   DATE_DESC: [T('desc'), ID('desc')],
   DATE_ASC: [T('asc'), ID('asc')],
-  SERIAL_ASC: [S('asc'), ID('asc')],
-  SERIAL_DESC: [S('desc'), ID('desc')],
+  SERIAL_ASC: [S('asc'), T('asc'), ID('asc')],
+  SERIAL_DESC: [S('desc'), T('desc'), ID('desc')],
   // Newest first within a product.
   PRODUCT_ASC: [P('asc'), T('desc'), ID('desc')],
   PRODUCT_DESC: [P('desc'), T('desc'), ID('desc')],
@@ -369,11 +369,11 @@ export function onHandCsvColumns(additionalUpcs: boolean): [string, string][] {
   return additionalUpcs ? [...ON_HAND_CSV, ADDITIONAL_UPCS_CSV] : ON_HAND_CSV;
 }
 
-/** A page of units in stock in serial order (keyset on serial key, id), or all of them for CSV. */
+/** A page of units in stock in serial order (byte order of the key, as the history), keyset-paged, or all of them for CSV. */
 export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: number | null, csvColumns?: [string, string][]): Statement {
   const p = new Params();
   const w = onHandConditions(r, p);
-  if (after) w.push(`(u.serial_key, u.id) > (${p.add(after[0], 'text')}, ${p.add(after[1], 'bigint')})`);
+  if (after) w.push(`(u.serial_key collate "C", u.id) > (${p.add(after[0], 'text')}, ${p.add(after[1], 'bigint')})`);
   const columns = csvColumns
     ? csvColumns.map(([, sql]) => sql).join(', ')
     : `u.id as "unitId", u.serial, mu.upc, i.id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
@@ -384,7 +384,7 @@ export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: numb
     text: `select ${columns}
       from serial_unit u join item i on i.id = u.item_id${ON_HAND_JOINS}
       where ${w.join(' and ')}
-      order by u.serial_key, u.id${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`,
+      order by u.serial_key collate "C", u.id${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`,
     values: p.values,
   };
 }

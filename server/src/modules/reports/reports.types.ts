@@ -37,7 +37,7 @@ export enum SerialHistorySort {
 }
 registerEnumType(SerialHistorySort, {
   name: 'SerialHistorySort',
-  description: 'DATE_* by event time; SERIAL_* by normalized serial (byte order), then time; PRODUCT_* by product id, newest first within a product.',
+  description: 'DATE_* by event time; SERIAL_* by normalized serial (byte order), then time (both in the same direction); PRODUCT_* by product id, newest first within a product.',
 });
 
 @InputType({ description: 'REP-1 filters. Lists mean "any of"; different filters combine with "and". Everything is limited to your stores (SEC-2).' })

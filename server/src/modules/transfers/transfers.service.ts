@@ -1,3 +1,4 @@
+import { queryAll } from '../../common/db.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -107,15 +108,15 @@ export class TransfersService {
     const keys = entries.map(serialKey);
     const lines = await this.lines(db, t.id);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
-    const [codes, onTransfer, units] = await Promise.all([
-      db.query(
+    const [codes, onTransfer, units] = await queryAll(db, [
+      [
         `select u.upc as code, u.item_id from item_upc u where u.upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`,
         [keys],
-      ),
-      db.query(`select serial_key, item_id, line_id, received_at is not null as received from transfer_serial where transfer_id = $1 and serial_key = any($2::text[])`, [t.id, keys]),
+      ],
+      [`select serial_key, item_id, line_id, received_at is not null as received from transfer_serial where transfer_id = $1 and serial_key = any($2::text[])`, [t.id, keys]],
       side === 'SHIP'
-        ? db.query(`select u.item_id, u.serial_key, u.state, u.store_id, s.code as store_code from serial_unit u left join store s on s.id = u.store_id where u.serial_key = any($1::text[])`, [keys])
-        : Promise.resolve({ rows: [] as any[] }),
+        ? [`select u.item_id, u.serial_key, u.state, u.store_id, s.code as store_code from serial_unit u left join store s on s.id = u.store_id where u.serial_key = any($1::text[])`, [keys]]
+        : null,
     ]);
     const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r.item_id as number]));
     const onT = new Map<string, { item_id: number; line_id: number; received: boolean }[]>();
