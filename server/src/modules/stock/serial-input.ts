@@ -26,7 +26,6 @@ export function serialProblem(serial: string): SerialProblem | null {
   const s = serial.trim();
   if (s.length === 0) return { code: 'EMPTY', message: 'The scan was empty.' };
   if ([...s].length > MAX_SERIAL_LENGTH) return { code: 'TOO_LONG', message: `A serial number is at most ${MAX_SERIAL_LENGTH} characters; this one has ${[...s].length}.` };
-  // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(s)) return { code: 'CONTROL_CHARACTERS', message: 'The serial contains control characters; scan it again.' };
   return null;
 }
