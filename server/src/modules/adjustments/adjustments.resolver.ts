@@ -69,6 +69,7 @@ export class StockLinePreview {
 @ObjectType()
 export class AdjustmentPayload {
   @Field(() => String, { nullable: true, description: 'The posted document number; null for a preview or on errors.' }) number?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The posted document id (e.g. for /export/vendor-returns/<id>.csv).' }) documentId?: string | null;
   @Field(() => [StockLinePreview]) lines: StockLinePreview[] = [];
   @Field(() => [UserError]) userErrors: UserError[] = [];
   @Field(() => Boolean) replayed = false;
@@ -111,7 +112,7 @@ export class AdjustmentResolver {
       ctx.pool,
       {
         userId: ctx.viewer!.userId, clientKey, operation: 'postAdjustment', request,
-        replay: async (s) => ({ number: s.number, lines: s.lines, userErrors: [], replayed: true }),
+        replay: async (s) => ({ number: s.number, documentId: s.documentId, lines: s.lines, userErrors: [], replayed: true }),
         reused: (e) => ({ lines: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
@@ -127,8 +128,8 @@ export class AdjustmentResolver {
         const doc = { kind: 'ADJUSTMENT', id: rows[0].id as number, number: rows[0].number as string };
         const errors = await applyPlans(db, plan.plans, { type: 'ADJUSTMENT', storeId, document: doc, userId: ctx.viewer!.userId, reason: input.reason + (input.note?.trim() ? `: ${input.note.trim()}` : ''), removeTo: 'REMOVED' });
         if (errors.length) return { result: { lines: [], userErrors: errors, replayed: false }, commit: false };
-        const result = { number: doc.number, lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
-        return { result, commit: true, stored: { number: doc.number, lines: result.lines } };
+        const result = { number: doc.number, documentId: String(doc.id), lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
+        return { result, commit: true, stored: { number: doc.number, documentId: String(doc.id), lines: result.lines } };
       },
     );
   }
@@ -143,7 +144,7 @@ export class AdjustmentResolver {
       ctx.pool,
       {
         userId: ctx.viewer!.userId, clientKey, operation: 'returnToVendor', request,
-        replay: async (s) => ({ number: s.number, lines: s.lines, userErrors: [], replayed: true }),
+        replay: async (s) => ({ number: s.number, documentId: s.documentId, lines: s.lines, userErrors: [], replayed: true }),
         reused: (e) => ({ lines: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
@@ -161,8 +162,8 @@ export class AdjustmentResolver {
         const doc = { kind: 'RTV', id: rows[0].id as number, number: rows[0].number as string };
         const errors = await applyPlans(db, plan.plans, { type: 'RETURN_TO_VENDOR', storeId, document: doc, userId: ctx.viewer!.userId, reason: `RMA ${input.rma.trim()}`, removeTo: 'RETURNED_TO_VENDOR' });
         if (errors.length) return { result: { lines: [], userErrors: errors, replayed: false }, commit: false };
-        const result = { number: doc.number, lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
-        return { result, commit: true, stored: { number: doc.number, lines: result.lines } };
+        const result = { number: doc.number, documentId: String(doc.id), lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
+        return { result, commit: true, stored: { number: doc.number, documentId: String(doc.id), lines: result.lines } };
       },
     );
   }

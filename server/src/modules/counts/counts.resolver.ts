@@ -94,6 +94,14 @@ export class CountResolver {
   }
 
   @Authorized()
+  @StoreScoped('storeId')
+  @Query(() => [CycleCount], { description: 'Counts of a store, newest first.' })
+  async cycleCounts(@Arg('storeId', () => ID) storeId: string, @C() ctx: Ctx, @Arg('status', () => String, { nullable: true }) status?: string): Promise<CycleCount[]> {
+    const { rows } = await ctx.pool.query(`select id from cycle_count where store_id = $1 and ($2::text is null or status = $2) order by id desc limit 200`, [storeId, status ?? null]);
+    return (await Promise.all(rows.map((r) => loadCount(ctx.pool, r.id)))) as CycleCount[];
+  }
+
+  @Authorized()
   @Query(() => CountVariances, { description: 'CNT-1: missing / unexpected units and quantity variances, as of now.' })
   async countVariances(@Arg('id', () => ID) id: string, @C() ctx: Ctx): Promise<CountVariances> {
     const { rows } = await ctx.pool.query(`select * from cycle_count where id = $1`, [Number(id)]);

@@ -226,7 +226,8 @@ interface LookupInput {
 
 /**
  * REP-1: a period in each store's time zone, computed by PostgreSQL (`AT TIME ZONE`) so a
- * report means the same wherever the browser is. $1 = now, $2 = preset, $3 = from, $4 = to.
+ * report means the same wherever the browser is: the local calendar day, week (from Monday),
+ * month or year around `asOf`, or local days from..to (to inclusive), as instants.
  */
 const STORE_BOUNDS = (p: (v: unknown, cast: string) => string, period: Period) => {
   const [now, preset, from, to] = [p(period.asOf ?? new Date(), 'timestamptz'), p(period.preset, 'text'), p(period.from, 'date'), p(period.to, 'date')];

@@ -187,8 +187,8 @@ const JOINED: Names = {
   customerName: 'cu.name',
   sourceStore: 'ss.code',
   destinationStore: 'ds.code',
-  receiptVendor: 'rv.name',
-  rtvVendor: 'tv.name',
+  receiptVendor: 'dv.name',
+  rtvVendor: 'dv.name',
   user: 'u.display_name',
   register: 'rg.code',
   joins: `
@@ -199,9 +199,8 @@ const JOINED: Names = {
   left join customer cu on cu.id = p.customer_id
   left join register rg on rg.id = p.register_id
   left join receipt r on p.document_kind = 'RECEIPT' and r.id = p.document_id
-  left join vendor rv on rv.id = r.vendor_id
   left join vendor_return vr on p.document_kind = 'RTV' and vr.id = p.document_id
-  left join vendor tv on tv.id = vr.vendor_id`,
+  left join vendor dv on dv.id = coalesce(r.vendor_id, vr.vendor_id)`,
 };
 
 const LOOKED_UP: Names = {
@@ -210,8 +209,8 @@ const LOOKED_UP: Names = {
   customerName: '(select x.name from customer x where x.id = p.customer_id)',
   sourceStore: '(select x.code from store x where x.id = p.source_store_id)',
   destinationStore: '(select x.code from store x where x.id = p.destination_store_id)',
-  receiptVendor: `(select x.name from receipt r join vendor x on x.id = r.vendor_id where p.document_kind = 'RECEIPT' and r.id = p.document_id)`,
-  rtvVendor: `(select x.name from vendor_return r join vendor x on x.id = r.vendor_id where p.document_kind = 'RTV' and r.id = p.document_id)`,
+  receiptVendor: `(select x.name from vendor x where x.id = (select r.vendor_id from receipt r where p.document_kind = 'RECEIPT' and r.id = p.document_id))`,
+  rtvVendor: `(select x.name from vendor x where x.id = (select r.vendor_id from vendor_return r where p.document_kind = 'RTV' and r.id = p.document_id))`,
   user: '(select x.display_name from app_user x where x.id = p.user_id)',
   register: '(select x.code from register x where x.id = p.register_id)',
   joins: '',
@@ -236,7 +235,7 @@ const ITEM_JOINS = `
   join store st on st.id = p.report_store_id`;
 
 /** The columns of a history row for GraphQL (camelCase, native types) plus the cursor keys. */
-const n = LOOKED_UP;
+const n = LOOKED_UP; // a page: lookups
 const ROW_COLUMNS = `p.id as "eventId", p.unit_id as "unitId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
   p.occurred_at as "occurredAt", to_char(p.occurred_at at time zone st.time_zone, 'YYYY-MM-DD HH24:MI:SS') as "localTime", st.time_zone as "timeZone",
   ${n.customerNumber} as "customerNumber", ${n.customerName} as "customerName", p.type, p.quantity, ${source(n)} as source, ${destination(n)} as destination,
