@@ -36,7 +36,10 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   if (opts.migrate !== false) await migrate(orm);
   const pool = new pg.Pool({ connectionString: config.databaseUrl, max: 20 });
   // An idle connection ended by the server (restart, dropped database) must not crash the process.
-  pool.on('error', (e) => console.error('database pool:', e.message));
+  let closing = false;
+  pool.on('error', (e) => {
+    if (!closing) console.error('database pool:', e.message);
+  });
   const services = createServices(config, orm, pool);
   const schema = await apiSchema();
   await services.realtime.start();
@@ -111,6 +114,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     port,
     services,
     async close() {
+      closing = true;
       await services.realtime.stop();
       await apollo.stop();
       wsServer.close();

@@ -112,6 +112,27 @@ describe('RT-1 / RT-2 delivery after commit', () => {
   });
 });
 
+describe('RT-2 horizon', () => {
+  it('RT-2: a long transaction in another database on the same server does not hold back events', async () => {
+    const { inject } = await import('vitest');
+    const pg = (await import('pg')).default;
+    const other = new pg.Client({ connectionString: inject('pgAdminUrl') });
+    await other.connect();
+    await other.query('begin');
+    await other.query('select pg_current_xact_id()'); // takes a transaction id and keeps it running
+    try {
+      const sub = clerk.subscribe(SERIAL_EVENTS, { filter: { storeIds: [S001] } });
+      await new Promise((r) => setTimeout(r, 300));
+      const [s] = await receive(clerk, 1);
+      expect((await sub.next(3000)).data!.serialEvents.serial).toBe(s);
+      sub.dispose();
+    } finally {
+      await other.query('rollback');
+      await other.end();
+    }
+  });
+});
+
 describe('RT-3 catch-up', () => {
   it('RT-3: a subscriber that disconnects, misses 100 events and reconnects with its cursor gets exactly those 100, in order', async () => {
     const watcher = await t.as('clerk');

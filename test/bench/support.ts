@@ -698,7 +698,14 @@ export async function startBenchServerProcess(databaseUrl: string): Promise<Benc
   const serverDir = path.resolve(benchDir, '../../server');
   const proc = childProcess.spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'src/main.ts'], {
     cwd: serverDir,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: '0', SEED_DEMO: '0', SERVE_WEB: '0', TSX_TSCONFIG_PATH: path.join(serverDir, 'tsconfig.json') },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      SEED_DEMO: '0',
+      SERVE_WEB: '0',
+      TSX_TSCONFIG_PATH: path.join(serverDir, 'tsconfig.json'),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -13,6 +13,18 @@ interface Subscriber {
 const BATCH = 2000;
 
 /**
+ * The oldest transaction that may still add rows to this database's logs: the lowest running
+ * transaction of the current snapshot, leaving out transactions of sessions connected to other
+ * databases on the same server (they never write here). With none running, the snapshot's xmax.
+ */
+const HORIZON = `(select coalesce(
+     (select min(x) from pg_snapshot_xip(s.snap) as x
+      where x::xid not in (select backend_xid from pg_stat_activity where datname is distinct from current_database() and backend_xid is not null)),
+     pg_snapshot_xmax(s.snap))
+   from (select pg_current_snapshot() as snap) s)`;
+
+
+/**
  * One per server instance: a single LISTEN connection is the doorbell (RT-2: NOTIFY is
  * delivered only on commit), the logs in the database are the truth. On each ring the hub
  * reads the new committed rows once and fans them out to its own WebSocket subscribers.
@@ -163,12 +175,14 @@ export class RealtimeHub {
         for (;;) {
           this.again.delete(log);
           const { rows, heldBack } = await this.readNew(log, this.head(log));
-          for (const row of rows) {
+          for (const [i, row] of rows.entries()) {
             this.heads.set(log, row.pos);
             for (const sub of this.subs.get(log)!) {
               if (sub.buffer) sub.buffer.push(row);
               else if (sub.filter(row)) sub.push(row);
             }
+            // Let the sockets, timers and requests run between rows of a large batch.
+            if (i % 50 === 49) await new Promise((r) => setImmediate(r));
           }
           if (heldBack) setTimeout(() => this.pump(log), 20).unref();
           if (rows.length < BATCH && !this.again.has(log)) break;
@@ -184,7 +198,7 @@ export class RealtimeHub {
 
   private async readNew(log: LogName, from: Position): Promise<{ rows: LogRow[]; heldBack: boolean }> {
     const { rows } = await this.pool.query(
-      `with x as (select pg_snapshot_xmin(pg_current_snapshot()) as horizon)
+      `with x as (select ${HORIZON} as horizon)
        select q.*, q.xid::text as xid_text, (q.xid < x.horizon) as safe
        from (${LOGS[log].from} where (e.xid, e.id) > ($1::text::xid8, $2::bigint) order by e.xid, e.id limit ${BATCH}) q, x
        order by q.xid, q.id`,
@@ -211,7 +225,7 @@ export class RealtimeHub {
   private async safeHead(log: LogName): Promise<Position> {
     const { rows } = await this.pool.query(
       `select e.xid::text as xid, e.id from ${LOGS[log].table} e
-       where e.xid < pg_snapshot_xmin(pg_current_snapshot()) order by e.xid desc, e.id desc limit 1`,
+       where e.xid < ${HORIZON} order by e.xid desc, e.id desc limit 1`,
     );
     return rows[0] ? { xid: BigInt(rows[0].xid), id: BigInt(rows[0].id) } : ZERO;
   }
