@@ -80,7 +80,15 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // No HTTP caching of API answers; the plugin would otherwise wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -96,7 +104,9 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   );
   app.use((err: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (err.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `Request body is larger than ${MAX_BODY}.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      res
+        .status(413)
+        .json({ errors: [{ message: `Request body is larger than ${MAX_BODY}.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       return;
     }
     next(err);
@@ -128,7 +138,8 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   const code = formatted.extensions?.code;
   if (code === 'GRAPHQL_VALIDATION_FAILED') {
     // Apollo relabels every validation error; keep the stable codes of our own limit rules.
-    const own = error instanceof GraphQLError && error.originalError instanceof GraphQLError ? error.originalError.extensions.code : undefined;
+    const own =
+      error instanceof GraphQLError && error.originalError instanceof GraphQLError ? error.originalError.extensions.code : undefined;
     return own ? { ...formatted, extensions: { ...formatted.extensions, code: own } } : formatted;
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;

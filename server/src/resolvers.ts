@@ -14,4 +14,24 @@ import { HeartbeatResolver } from './modules/realtime/heartbeat.resolver.js';
 
 /** Every resolver class. Modules append theirs here. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, StoreResolver, LocationsQueryResolver, UsersResolver, ClassificationResolver, ItemResolver, PolicyResolver, ReceiptResolver, ReceiptLineResolver, RealtimeResolver, TransferResolver, TransferLineResolver, SaleResolver, SaleLineResolver, AdjustmentResolver, CountResolver, HeartbeatResolver, ReportsResolver, SerialOnHandRowResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  StoreResolver,
+  LocationsQueryResolver,
+  UsersResolver,
+  ClassificationResolver,
+  ItemResolver,
+  PolicyResolver,
+  ReceiptResolver,
+  ReceiptLineResolver,
+  RealtimeResolver,
+  TransferResolver,
+  TransferLineResolver,
+  SaleResolver,
+  SaleLineResolver,
+  AdjustmentResolver,
+  CountResolver,
+  HeartbeatResolver,
+  ReportsResolver,
+  SerialOnHandRowResolver,
+];

@@ -26,14 +26,25 @@ const RTV = `mutation($i: VendorReturnInput!) { returnToVendor(input: $i) { ${PA
 let n = 0;
 const uniq = () => `AD-${Date.now().toString(36)}-${++n}`.toUpperCase();
 const item = async (level: string, store = 'S001') =>
-  (await t.db.query(
-    `select i.id::text, i.product_id, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id
+  (
+    await t.db.query(
+      `select i.id::text, i.product_id, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id
      where p.level = $1 and p.serial_pattern is null and exists (select 1 from stock_level l where l.item_id = i.id and l.store_id = $2 and l.quantity > 0) order by i.id limit 1`,
-    [level, S[store]],
-  )).rows[0] as { id: string; product_id: string; upc: string };
-const unitsHere = async (itemId: string, store = 'S001') => (await t.db.query(`select serial from serial_unit where item_id = $1 and store_id = $2 and state = 'IN_STOCK' order by serial_key`, [itemId, S[store]])).rows.map((r) => r.serial);
-const level = async (itemId: string, store = 'S001') => (await t.db.query(`select coalesce((select quantity from stock_level where item_id = $1 and store_id = $2), 0) as q`, [itemId, S[store]])).rows[0].q;
-const adjust = (input: Record<string, unknown>, client = manager) => client.data(POST, { i: { storeId: S.S001, reason: 'CORRECTION', ...input } }).then((r) => r.postAdjustment);
+      [level, S[store]],
+    )
+  ).rows[0] as { id: string; product_id: string; upc: string };
+const unitsHere = async (itemId: string, store = 'S001') =>
+  (
+    await t.db.query(`select serial from serial_unit where item_id = $1 and store_id = $2 and state = 'IN_STOCK' order by serial_key`, [
+      itemId,
+      S[store],
+    ])
+  ).rows.map((r) => r.serial);
+const level = async (itemId: string, store = 'S001') =>
+  (await t.db.query(`select coalesce((select quantity from stock_level where item_id = $1 and store_id = $2), 0) as q`, [itemId, S[store]]))
+    .rows[0].q;
+const adjust = (input: Record<string, unknown>, client = manager) =>
+  client.data(POST, { i: { storeId: S.S001, reason: 'CORRECTION', ...input } }).then((r) => r.postAdjustment);
 
 describe('ADJ-1 ADD', () => {
   it('ADJ-1: ADD n units of an ALWAYS item needs exactly n serials; they come in IN_STOCK', async () => {
@@ -60,8 +71,13 @@ describe('ADJ-1 ADD', () => {
     const s = await adjust({ mode: 'ADD', lines: [{ code: some.upc, quantity: 3, serials: [uniq()] }] });
     expect(s.lines[0]).toMatchObject({ delta: 3, quantityDelta: 2, serialsAdded: [expect.any(String)] });
     const never = await item('NEVER');
-    expect((await adjust({ mode: 'ADD', lines: [{ code: never.upc, quantity: 1, serials: ['X'] }] })).userErrors[0].code).toBe('SERIALS_NOT_ALLOWED');
-    expect((await adjust({ mode: 'ADD', lines: [{ code: never.upc, quantity: 4 }] })).lines[0]).toMatchObject({ delta: 4, quantityDelta: 4 });
+    expect((await adjust({ mode: 'ADD', lines: [{ code: never.upc, quantity: 1, serials: ['X'] }] })).userErrors[0].code).toBe(
+      'SERIALS_NOT_ALLOWED',
+    );
+    expect((await adjust({ mode: 'ADD', lines: [{ code: never.upc, quantity: 4 }] })).lines[0]).toMatchObject({
+      delta: 4,
+      quantityDelta: 4,
+    });
   });
 });
 
@@ -69,26 +85,39 @@ describe('ADJ-1 SUBTRACT', () => {
   it('ADJ-1: SUBTRACT names units IN_STOCK at the store; a serial at another store is refused and nothing is applied', async () => {
     const it = await item('ALWAYS');
     const [here] = await unitsHere(it.id);
-    const other = (await t.db.query(
-      `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id
+    const other = (
+      await t.db.query(
+        `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id
        where p.level = 'ALWAYS' and i.id <> $1 and exists (select 1 from serial_unit x where x.item_id = i.id and x.store_id = $2 and x.state = 'IN_STOCK') limit 1`,
-      [it.id, S.S002],
-    )).rows[0];
+        [it.id, S.S002],
+      )
+    ).rows[0];
     const [there] = await unitsHere(other.id, 'S002');
     const before = await level(it.id);
-    const bad = await adjust({ mode: 'SUBTRACT', reason: 'DAMAGED', lines: [{ code: it.upc, quantity: 1, serials: [here] }, { code: other.upc, quantity: 1, serials: [there] }] });
+    const bad = await adjust({
+      mode: 'SUBTRACT',
+      reason: 'DAMAGED',
+      lines: [
+        { code: it.upc, quantity: 1, serials: [here] },
+        { code: other.upc, quantity: 1, serials: [there] },
+      ],
+    });
     expect(bad.userErrors).toEqual([expect.objectContaining({ code: 'NOT_IN_STOCK_HERE', index: 1 })]);
     expect(bad.userErrors[0].message).toMatch(/in stock at S002, not here/);
     expect(await level(it.id)).toBe(before);
     const ok = await adjust({ mode: 'SUBTRACT', reason: 'DAMAGED', lines: [{ code: it.upc, quantity: 1, serials: [here] }] });
     expect(ok.userErrors).toEqual([]);
-    expect((await t.db.query(`select state from serial_unit where item_id = $1 and serial = $2`, [it.id, here])).rows[0].state).toBe('REMOVED');
+    expect((await t.db.query(`select state from serial_unit where item_id = $1 and serial = $2`, [it.id, here])).rows[0].state).toBe(
+      'REMOVED',
+    );
   });
 
   it('ADJ-1: SUBTRACT of a NEVER item below zero is refused', async () => {
     const never = await item('NEVER');
     const q = await level(never.id);
-    expect((await adjust({ mode: 'SUBTRACT', lines: [{ code: never.upc, quantity: q + 1 }] })).userErrors[0].code).toBe('INSUFFICIENT_STOCK');
+    expect((await adjust({ mode: 'SUBTRACT', lines: [{ code: never.upc, quantity: q + 1 }] })).userErrors[0].code).toBe(
+      'INSUFFICIENT_STOCK',
+    );
     expect((await adjust({ mode: 'SUBTRACT', lines: [{ code: never.upc, quantity: 1 }] })).userErrors).toEqual([]);
     expect(await level(never.id)).toBe(q - 1);
   });
@@ -101,10 +130,20 @@ describe('ADJ-1 FINAL QUANTITY', () => {
     expect(current.length).toBeGreaterThanOrEqual(2);
     const keep = current.slice(1);
     const fresh = uniq();
-    const input = { storeId: S.S001, mode: 'FINAL_QUANTITY', reason: 'CORRECTION', lines: [{ code: it.upc, quantity: keep.length + 1, serials: [...keep, fresh] }] };
+    const input = {
+      storeId: S.S001,
+      mode: 'FINAL_QUANTITY',
+      reason: 'CORRECTION',
+      lines: [{ code: it.upc, quantity: keep.length + 1, serials: [...keep, fresh] }],
+    };
     const preview = (await manager.data(PREVIEW, { i: input })).previewAdjustment;
     expect(preview.userErrors).toEqual([]);
-    expect(preview.lines[0]).toMatchObject({ serialsRemoved: [current[0]], serialsAdded: [fresh], delta: 0, resultingQuantity: current.length });
+    expect(preview.lines[0]).toMatchObject({
+      serialsRemoved: [current[0]],
+      serialsAdded: [fresh],
+      delta: 0,
+      resultingQuantity: current.length,
+    });
     expect(await unitsHere(it.id)).toEqual(current); // the preview changed nothing
     const posted = await adjust(input);
     expect(posted.userErrors).toEqual([]);
@@ -113,15 +152,23 @@ describe('ADJ-1 FINAL QUANTITY', () => {
 
   it('ADJ-1: FINAL QUANTITY listing a unit in stock elsewhere is refused with "transfer it"', async () => {
     const it = await item('ALWAYS');
-    const other = await t.db.query(`select serial from serial_unit u join store s on s.id = u.store_id where u.item_id = $1 and s.code <> 'S001' and u.state = 'IN_STOCK' limit 1`, [it.id]);
+    const other = await t.db.query(
+      `select serial from serial_unit u join store s on s.id = u.store_id where u.item_id = $1 and s.code <> 'S001' and u.state = 'IN_STOCK' limit 1`,
+      [it.id],
+    );
     const current = await unitsHere(it.id);
     if (!other.rows[0]) {
       // Put one of this item's units at S002 first, through the engine.
       const s = uniq();
-      await manager.data(POST, { i: { storeId: S.S002, mode: 'ADD', reason: 'FOUND', lines: [{ code: it.upc, quantity: 1, serials: [s] }] } });
+      await manager.data(POST, {
+        i: { storeId: S.S002, mode: 'ADD', reason: 'FOUND', lines: [{ code: it.upc, quantity: 1, serials: [s] }] },
+      });
       other.rows.push({ serial: s });
     }
-    const r = await adjust({ mode: 'FINAL_QUANTITY', lines: [{ code: it.upc, quantity: current.length + 1, serials: [...current, other.rows[0].serial] }] });
+    const r = await adjust({
+      mode: 'FINAL_QUANTITY',
+      lines: [{ code: it.upc, quantity: current.length + 1, serials: [...current, other.rows[0].serial] }],
+    });
     expect(r.userErrors[0]).toMatchObject({ code: 'IN_STOCK_ELSEWHERE' });
     expect(r.userErrors[0].message).toMatch(/: transfer it\.$/);
   });
@@ -135,8 +182,16 @@ describe('ADJ-1 FINAL QUANTITY', () => {
 
   it('ADJ-1: a clerk may not post a final-quantity adjustment or a write-off', async () => {
     const never = await item('NEVER');
-    expect(await clerk.errorCode(POST, { i: { storeId: S.S001, mode: 'FINAL_QUANTITY', reason: 'CORRECTION', lines: [{ code: never.upc, quantity: 1 }] } })).toBe('FORBIDDEN');
-    expect(await clerk.errorCode(POST, { i: { storeId: S.S001, mode: 'SUBTRACT', reason: 'WRITE_OFF', lines: [{ code: never.upc, quantity: 1 }] } })).toBe('FORBIDDEN');
+    expect(
+      await clerk.errorCode(POST, {
+        i: { storeId: S.S001, mode: 'FINAL_QUANTITY', reason: 'CORRECTION', lines: [{ code: never.upc, quantity: 1 }] },
+      }),
+    ).toBe('FORBIDDEN');
+    expect(
+      await clerk.errorCode(POST, {
+        i: { storeId: S.S001, mode: 'SUBTRACT', reason: 'WRITE_OFF', lines: [{ code: never.upc, quantity: 1 }] },
+      }),
+    ).toBe('FORBIDDEN');
   });
 });
 
@@ -145,12 +200,20 @@ describe('RTV-1 returns to vendor', () => {
     const it = await item('ALWAYS');
     const [s] = await unitsHere(it.id);
     const vendor = (await t.db.query(`select id::text from vendor where code = 'NWE'`)).rows[0].id;
-    const r = (await clerk.data(RTV, { i: { storeId: S.S001, vendorId: vendor, rma: 'RMA-777', lines: [{ code: it.upc, quantity: 1, serials: [s] }] } })).returnToVendor;
+    const r = (
+      await clerk.data(RTV, {
+        i: { storeId: S.S001, vendorId: vendor, rma: 'RMA-777', lines: [{ code: it.upc, quantity: 1, serials: [s] }] },
+      })
+    ).returnToVendor;
     expect(r.userErrors).toEqual([]);
     expect(r.number).toMatch(/^RTV-\d{6}$/);
-    expect((await t.db.query(`select state from serial_unit where item_id = $1 and serial = $2`, [it.id, s])).rows[0].state).toBe('RETURNED_TO_VENDOR');
+    expect((await t.db.query(`select state from serial_unit where item_id = $1 and serial = $2`, [it.id, s])).rows[0].state).toBe(
+      'RETURNED_TO_VENDOR',
+    );
     const id = (await t.db.query(`select id from vendor_return where number = $1`, [r.number])).rows[0].id;
-    const csv = (await (await fetch(`${t.url}/export/vendor-returns/${id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } })).text()).replace(/^\uFEFF/, '');
+    const csv = (
+      await (await fetch(`${t.url}/export/vendor-returns/${id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } })).text()
+    ).replace(/^\uFEFF/, '');
     expect(csv.split(/\r?\n/)[0]).toBe('number,rma,vendor,store,returned_at,product_id,upc,name,quantity,serials');
     expect(csv).toContain(`,${it.product_id},${it.upc},`);
     expect(csv.trim().endsWith(`,1,${s}`)).toBe(true);
@@ -160,10 +223,18 @@ describe('RTV-1 returns to vendor', () => {
     const it = await item('ALWAYS');
     const [s] = await unitsHere(it.id);
     const sale = await clerk.data(`mutation($i: CreateSaleInput!) { createSale(input: $i) { sale { id } } }`, { i: { storeId: S.S001 } });
-    await clerk.data(`mutation($i: AddSaleLineInput!) { addSaleLine(input: $i) { userErrors { code } } }`, { i: { saleId: sale.createSale.sale.id, code: it.upc, serial: s } });
-    await clerk.data(`mutation($i: SaleActionInput!) { completeSale(input: $i) { userErrors { code } } }`, { i: { saleId: sale.createSale.sale.id } });
+    await clerk.data(`mutation($i: AddSaleLineInput!) { addSaleLine(input: $i) { userErrors { code } } }`, {
+      i: { saleId: sale.createSale.sale.id, code: it.upc, serial: s },
+    });
+    await clerk.data(`mutation($i: SaleActionInput!) { completeSale(input: $i) { userErrors { code } } }`, {
+      i: { saleId: sale.createSale.sale.id },
+    });
     const vendor = (await t.db.query(`select id::text from vendor limit 1`)).rows[0].id;
-    const r = (await clerk.data(RTV, { i: { storeId: S.S001, vendorId: vendor, rma: 'RMA-1', lines: [{ code: it.upc, quantity: 1, serials: [s] }] } })).returnToVendor;
+    const r = (
+      await clerk.data(RTV, {
+        i: { storeId: S.S001, vendorId: vendor, rma: 'RMA-1', lines: [{ code: it.upc, quantity: 1, serials: [s] }] },
+      })
+    ).returnToVendor;
     expect(r.userErrors[0]).toMatchObject({ code: 'NOT_IN_STOCK_HERE' });
     expect(r.userErrors[0].message).toMatch(/is sold/);
   });

@@ -31,7 +31,9 @@ describe('sign-in and sessions (SEC-3)', () => {
 
   it('SEC-3: an unknown user gets the same answer as a wrong password', async () => {
     const res = await t.anonymous().request(SIGN_IN, { input: { username: 'nobody', password: 'serialdesk' } });
-    expect(res.data?.signIn.userErrors).toEqual([{ code: 'INVALID_CREDENTIALS', field: null, message: 'Unknown username or wrong password.' }]);
+    expect(res.data?.signIn.userErrors).toEqual([
+      { code: 'INVALID_CREDENTIALS', field: null, message: 'Unknown username or wrong password.' },
+    ]);
   });
 
   it('SEC-3: empty credentials are a REQUIRED error on the field', async () => {
@@ -65,7 +67,12 @@ describe('sign-in and sessions (SEC-3)', () => {
       headers: { 'content-type': 'application/json', cookie: cookie.split(';')[0]! },
       body: JSON.stringify({ query: ME }),
     }).then((r) => r.json());
-    expect(me.data.me.user).toEqual({ username: 'manager', role: 'STORE_MANAGER', duties: ['SERIAL_CORRECTIONS', 'NOT_READABLE_REGISTRATION'], allStores: false });
+    expect(me.data.me.user).toEqual({
+      username: 'manager',
+      role: 'STORE_MANAGER',
+      duties: ['SERIAL_CORRECTIONS', 'NOT_READABLE_REGISTRATION'],
+      allStores: false,
+    });
   });
 
   it('SEC-3: the bearer token works for API clients and sign-out ends the session', async () => {
@@ -77,7 +84,9 @@ describe('sign-in and sessions (SEC-3)', () => {
 
   it('SEC-3: an expired session is refused', async () => {
     const clerk = await t.as('clerk');
-    await t.db.query(`update user_session set expires_at = now() - interval '1 second' where user_id = (select id from app_user where username = 'clerk')`);
+    await t.db.query(
+      `update user_session set expires_at = now() - interval '1 second' where user_id = (select id from app_user where username = 'clerk')`,
+    );
     expect(await clerk.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
   });
 
@@ -115,13 +124,20 @@ describe('roles and store scope (SEC-1, SEC-2)', () => {
     const admin = await t.as('admin');
     const { stores } = await admin.data(`{ stores { code kind timeZone venue { name } registers { code } } }`);
     expect(stores.map((s: { code: string }) => s.code)).toEqual(['S001', 'S002', 'S003', 'S004', 'W001']);
-    expect(stores.find((s: { code: string }) => s.code === 'S003')).toMatchObject({ kind: 'STORE', timeZone: 'America/Chicago', venue: { name: 'Midwest' }, registers: [{ code: 'R1' }, { code: 'R2' }] });
+    expect(stores.find((s: { code: string }) => s.code === 'S003')).toMatchObject({
+      kind: 'STORE',
+      timeZone: 'America/Chicago',
+      venue: { name: 'Midwest' },
+      registers: [{ code: 'R1' }, { code: 'R2' }],
+    });
     expect(stores.find((s: { code: string }) => s.code === 'W001')).toMatchObject({ kind: 'WAREHOUSE', registers: [] });
   });
 
   it('SEC-2: asking for a store outside your scope is refused with STORE_OUT_OF_SCOPE, not an empty answer', async () => {
     const clerk = await t.as('clerk');
-    const { rows } = await t.db.query<{ id: number; code: string }>(`select id, code from store where code in ('S001', 'S002') order by code`);
+    const { rows } = await t.db.query<{ id: number; code: string }>(
+      `select id, code from store where code in ('S001', 'S002') order by code`,
+    );
     expect((await clerk.data(`query($id: ID!) { store(id: $id) { code } }`, { id: rows[0]!.id })).store.code).toBe('S001');
     expect(await clerk.errorCode(`query($id: ID!) { store(id: $id) { code } }`, { id: rows[1]!.id })).toBe('STORE_OUT_OF_SCOPE');
   });
@@ -140,7 +156,8 @@ describe('GraphQL limits (SEC-3)', () => {
     const { queryLimitsRule, MAX_QUERY_DEPTH } = await import('../../server/src/common/limits.js');
     const schema = buildSchema(`type Node { id: ID child: Node } type Query { root: Node }`);
     const nest = (levels: number): string => (levels === 0 ? 'id' : `child { ${nest(levels - 1)} }`);
-    const check = (levels: number) => validate(schema, parse(`{ root { ${nest(levels)} } }`), [...specifiedRules, queryLimitsRule]).map((e) => e.extensions.code);
+    const check = (levels: number) =>
+      validate(schema, parse(`{ root { ${nest(levels)} } }`), [...specifiedRules, queryLimitsRule]).map((e) => e.extensions.code);
     expect(check(MAX_QUERY_DEPTH - 2)).toEqual([]); // root + (depth-2) children + id = depth
     expect(check(MAX_QUERY_DEPTH - 1)).toEqual(['QUERY_TOO_DEEP']);
     // Fragments count too.

@@ -23,13 +23,23 @@ const CREATE_ITEM = `mutation($input: ItemInput!) { createItem(input: $input) { 
 async function newItem(fields: Record<string, unknown> = {}) {
   const n = Math.floor(Math.random() * 1e9);
   const res = await merch.data(CREATE_ITEM, {
-    input: { productId: `T-${n}`, name: `Test item ${n}`, subcategoryId: await nodeId('SPRT-TEAM-BAL'), mainUpc: String(700000000000 + n), unitCost: '10.00', retailPrice: '19.99', ...fields },
+    input: {
+      productId: `T-${n}`,
+      name: `Test item ${n}`,
+      subcategoryId: await nodeId('SPRT-TEAM-BAL'),
+      mainUpc: String(700000000000 + n),
+      unitCost: '10.00',
+      retailPrice: '19.99',
+      ...fields,
+    },
   });
   expect(res.createItem.userErrors).toEqual([]);
   return res.createItem.item;
 }
-const setLevel = (target: Record<string, string>, level: string | null, client = merch) => client.data(SET_LEVEL, { input: { target, level } }).then((r) => r.setSerialLevel);
-const policyOf = async (itemId: string) => (await merch.data(`query($id: ID!) { item(id: $id) { ${POLICY} } }`, { id: itemId })).item.policy;
+const setLevel = (target: Record<string, string>, level: string | null, client = merch) =>
+  client.data(SET_LEVEL, { input: { target, level } }).then((r) => r.setSerialLevel);
+const policyOf = async (itemId: string) =>
+  (await merch.data(`query($id: ID!) { item(id: $id) { ${POLICY} } }`, { id: itemId })).item.policy;
 
 describe('POL-2 effective level', () => {
   // Every combination of an own level at item / subcategory / category / department / none.
@@ -42,9 +52,12 @@ describe('POL-2 effective level', () => {
   it.each(cases)('POL-2: nearest explicit level wins, default NEVER (%s)', async (_name, [itemL, subL, catL, depL]) => {
     const suffix = Math.floor(Math.random() * 1e9);
     const mk = async (parentId: string | null, level: string | null) => {
-      const r = await merch.data(`mutation($input: ClassificationInput!) { createClassification(input: $input) { classification { id name level } userErrors { code } } }`, {
-        input: { parentId, code: `N${suffix}-${Math.random().toString(36).slice(2, 8)}`, name: `Node ${suffix}`, serialLevel: level },
-      });
+      const r = await merch.data(
+        `mutation($input: ClassificationInput!) { createClassification(input: $input) { classification { id name level } userErrors { code } } }`,
+        {
+          input: { parentId, code: `N${suffix}-${Math.random().toString(36).slice(2, 8)}`, name: `Node ${suffix}`, serialLevel: level },
+        },
+      );
       expect(r.createClassification.userErrors).toEqual([]);
       return r.createClassification.classification;
     };
@@ -53,8 +66,15 @@ describe('POL-2 effective level', () => {
     const sub = await mk(cat.id, subL);
     expect([dep.level, cat.level, sub.level]).toEqual(['DEPARTMENT', 'CATEGORY', 'SUBCATEGORY']);
     const item = await newItem({ subcategoryId: sub.id, serialLevel: itemL });
-    const [expectedLevel, expectedSource] =
-      itemL ? [itemL, 'ITEM'] : subL ? [subL, 'SUBCATEGORY'] : catL ? [catL, 'CATEGORY'] : depL ? [depL, 'DEPARTMENT'] : ['NEVER', 'DEFAULT'];
+    const [expectedLevel, expectedSource] = itemL
+      ? [itemL, 'ITEM']
+      : subL
+        ? [subL, 'SUBCATEGORY']
+        : catL
+          ? [catL, 'CATEGORY']
+          : depL
+            ? [depL, 'DEPARTMENT']
+            : ['NEVER', 'DEFAULT'];
     expect(item.policy.level).toBe(expectedLevel);
     expect(item.policy.source).toBe(expectedSource);
     if (expectedSource === 'DEFAULT') expect(item.policy.explanation).toMatch(/^default/);
@@ -63,21 +83,36 @@ describe('POL-2 effective level', () => {
   });
 
   it('POL-2: the demo catalog shows inheritance from the department, the category and an item override', async () => {
-    const items = async (productId: string) => (await merch.data(`query($s: String) { items(filter: { search: $s }) { nodes { productId ${POLICY} } } }`, { s: productId })).items.nodes[0];
-    expect((await items('TVOLED-001')).policy).toMatchObject({ level: 'ALWAYS', source: 'DEPARTMENT', explanation: 'inherited from Department Electronics' });
+    const items = async (productId: string) =>
+      (await merch.data(`query($s: String) { items(filter: { search: $s }) { nodes { productId ${POLICY} } } }`, { s: productId })).items
+        .nodes[0];
+    expect((await items('TVOLED-001')).policy).toMatchObject({
+      level: 'ALWAYS',
+      source: 'DEPARTMENT',
+      explanation: 'inherited from Department Electronics',
+    });
     expect((await items('FARIF-001')).policy).toMatchObject({ level: 'ALWAYS', source: 'CATEGORY', sourceName: 'Firearms' });
     expect((await items('AUDCBL-001')).policy).toMatchObject({ level: 'NEVER', source: 'SUBCATEGORY' });
     expect((await items('TEAMJER-001')).policy).toMatchObject({ level: 'ALWAYS', source: 'ITEM' });
     expect((await items('TEAMBAL-001')).policy).toMatchObject({ level: 'NEVER', source: 'DEFAULT' });
   });
 
-  it('POL-2: the tree reports each node\'s own and effective level', async () => {
-    const { classificationTree } = await merch.data(`{ classificationTree { code serialLevel effectivePolicy { level explanation } children { code serialLevel effectivePolicy { level source sourceName explanation } itemCount } } }`);
+  it("POL-2: the tree reports each node's own and effective level", async () => {
+    const { classificationTree } = await merch.data(
+      `{ classificationTree { code serialLevel effectivePolicy { level explanation } children { code serialLevel effectivePolicy { level source sourceName explanation } itemCount } } }`,
+    );
     const sprt = classificationTree.find((d: any) => d.code === 'SPRT');
     expect(sprt).toMatchObject({ serialLevel: null, effectivePolicy: { level: 'NEVER' } });
-    expect(sprt.children.find((c: any) => c.code === 'SPRT-FIT')).toMatchObject({ serialLevel: 'SOMETIMES', effectivePolicy: { level: 'SOMETIMES', explanation: 'set here' }, itemCount: 32 });
+    expect(sprt.children.find((c: any) => c.code === 'SPRT-FIT')).toMatchObject({
+      serialLevel: 'SOMETIMES',
+      effectivePolicy: { level: 'SOMETIMES', explanation: 'set here' },
+      itemCount: 32,
+    });
     const elec = classificationTree.find((d: any) => d.code === 'ELEC');
-    expect(elec.children.find((c: any) => c.code === 'ELEC-TV')).toMatchObject({ serialLevel: null, effectivePolicy: { level: 'ALWAYS', source: 'DEPARTMENT', sourceName: 'Electronics' } });
+    expect(elec.children.find((c: any) => c.code === 'ELEC-TV')).toMatchObject({
+      serialLevel: null,
+      effectivePolicy: { level: 'ALWAYS', source: 'DEPARTMENT', sourceName: 'Electronics' },
+    });
   });
 });
 
@@ -89,9 +124,12 @@ describe('POL-1 levels and flags', () => {
     expect(n.policy).toMatchObject({ level: 'NEVER', serialRequiredWhenSelling: false, serialRequiredWhenReturning: false });
     const s = await newItem({ serialLevel: 'SOMETIMES', serialRequiredWhenSelling: true, serialRequiredWhenReturning: false });
     expect(s.policy).toMatchObject({ level: 'SOMETIMES', serialRequiredWhenSelling: true, serialRequiredWhenReturning: false });
-    const upd = await merch.data(`mutation($input: UpdateItemInput!) { updateItem(input: $input) { item { ${POLICY} } userErrors { code } } }`, {
-      input: { id: s.id, serialRequiredWhenSelling: false, serialRequiredWhenReturning: true },
-    });
+    const upd = await merch.data(
+      `mutation($input: UpdateItemInput!) { updateItem(input: $input) { item { ${POLICY} } userErrors { code } } }`,
+      {
+        input: { id: s.id, serialRequiredWhenSelling: false, serialRequiredWhenReturning: true },
+      },
+    );
     expect(upd.updateItem.item.policy).toMatchObject({ serialRequiredWhenSelling: false, serialRequiredWhenReturning: true });
   });
 });
@@ -105,18 +143,31 @@ describe('POL-3 changes: preview, audit', () => {
       [app],
     );
     expect(rows[0].n).toBeGreaterThan(0);
-    const preview = await merch.data(`query($t: PolicyTargetInput!, $l: SerialLevel) { policyImpact(target: $t, level: $l) { itemsAffected transitions { from to items } sampleItems { productId } } }`, {
-      t: { classificationId: app },
-      l: 'SOMETIMES',
+    const preview = await merch.data(
+      `query($t: PolicyTargetInput!, $l: SerialLevel) { policyImpact(target: $t, level: $l) { itemsAffected transitions { from to items } sampleItems { productId } } }`,
+      {
+        t: { classificationId: app },
+        l: 'SOMETIMES',
+      },
+    );
+    expect(preview.policyImpact).toMatchObject({
+      itemsAffected: rows[0].n,
+      transitions: [{ from: 'NEVER', to: 'SOMETIMES', items: rows[0].n }],
     });
-    expect(preview.policyImpact).toMatchObject({ itemsAffected: rows[0].n, transitions: [{ from: 'NEVER', to: 'SOMETIMES', items: rows[0].n }] });
     expect(preview.policyImpact.sampleItems.length).toBe(Math.min(20, rows[0].n));
     // The preview saved nothing.
     expect((await t.db.query(`select serial_level from classification where id = $1`, [app])).rows[0].serial_level).toBe('NEVER');
 
     const saved = await setLevel({ classificationId: app }, 'SOMETIMES');
     expect(saved.userErrors).toEqual([]);
-    expect(saved.change).toMatchObject({ targetKind: 'CLASSIFICATION', targetName: 'Apparel', oldLevel: 'NEVER', newLevel: 'SOMETIMES', itemsAffected: rows[0].n, changedBy: { username: 'merch' } });
+    expect(saved.change).toMatchObject({
+      targetKind: 'CLASSIFICATION',
+      targetName: 'Apparel',
+      oldLevel: 'NEVER',
+      newLevel: 'SOMETIMES',
+      itemsAffected: rows[0].n,
+      changedBy: { username: 'merch' },
+    });
     const audit = await t.db.query(`select * from policy_change where id = $1`, [saved.change.id]);
     expect(audit.rows[0]).toMatchObject({ target_kind: 'CLASSIFICATION', old_level: 'NEVER', new_level: 'SOMETIMES' });
     const { policyChanges } = await merch.data(`{ policyChanges(first: 5) { id targetName oldLevel newLevel changedBy { username } } }`);
@@ -140,14 +191,18 @@ describe('POL-3 changes: preview, audit', () => {
 
   it('POL-3: a level on an unknown node is a NOT_FOUND userError and nothing is saved', async () => {
     const r = await setLevel({ classificationId: '987654' }, 'ALWAYS');
-    expect(r.userErrors).toEqual([{ code: 'NOT_FOUND', field: 'input.target.classificationId', message: 'Classification 987654 does not exist.' }]);
+    expect(r.userErrors).toEqual([
+      { code: 'NOT_FOUND', field: 'input.target.classificationId', message: 'Classification 987654 does not exist.' },
+    ]);
     const both = await setLevel({ classificationId: '1', itemId: '1' }, 'ALWAYS');
     expect(both.userErrors[0].code).toBe('INVALID_INPUT');
   });
 
   it('SEC-1: only merchandisers and admins change levels', async () => {
     const clerk = await t.as('clerk');
-    expect(await clerk.errorCode(SET_LEVEL, { input: { target: { classificationId: await nodeId('ELEC') }, level: 'NEVER' } })).toBe('FORBIDDEN');
+    expect(await clerk.errorCode(SET_LEVEL, { input: { target: { classificationId: await nodeId('ELEC') }, level: 'NEVER' } })).toBe(
+      'FORBIDDEN',
+    );
     expect((await t.db.query(`select serial_level from classification where code = 'ELEC'`)).rows[0].serial_level).toBe('ALWAYS');
   });
 });
@@ -158,27 +213,39 @@ describe('POL-2 tree shape', () => {
 
   it('POL-2: a fourth tree level is refused', async () => {
     const r = await merch.data(CREATE, { input: { parentId: await nodeId('APP-MEN-SHI'), code: 'X4', name: 'Too deep' } });
-    expect(r.createClassification.userErrors).toEqual([{ code: 'FOURTH_LEVEL', field: 'input.parentId', message: 'The tree has three levels: a subcategory cannot have children.' }]);
+    expect(r.createClassification.userErrors).toEqual([
+      { code: 'FOURTH_LEVEL', field: 'input.parentId', message: 'The tree has three levels: a subcategory cannot have children.' },
+    ]);
   });
 
   it('POL-2: a cycle is refused (moving a category under itself or a department under its descendant)', async () => {
     const cat = await nodeId('APP-MEN');
     expect((await merch.data(UPDATE, { input: { id: cat, parentId: cat } })).updateClassification.userErrors[0].code).toBe('CYCLE');
     const sub = await nodeId('APP-MEN-SHI');
-    expect((await merch.data(UPDATE, { input: { id: await nodeId('APP'), parentId: sub } })).updateClassification.userErrors[0].code).toBe('CYCLE');
+    expect((await merch.data(UPDATE, { input: { id: await nodeId('APP'), parentId: sub } })).updateClassification.userErrors[0].code).toBe(
+      'CYCLE',
+    );
     expect((await merch.data(UPDATE, { input: { id: cat, parentId: sub } })).updateClassification.userErrors[0].code).toBe('CYCLE');
   });
 
   it('POL-2: the database itself refuses a fourth level, whatever the code does', async () => {
     const sub = await t.db.query(`select id from classification where code = 'APP-MEN-SHI'`);
-    await expect(t.db.query(`insert into classification (level, parent_id, parent_level, code, name) values ('SUBCATEGORY', $1, 'SUBCATEGORY', 'BAD', 'Bad')`, [sub.rows[0].id])).rejects.toThrow(/check constraint/);
+    await expect(
+      t.db.query(
+        `insert into classification (level, parent_id, parent_level, code, name) values ('SUBCATEGORY', $1, 'SUBCATEGORY', 'BAD', 'Bad')`,
+        [sub.rows[0].id],
+      ),
+    ).rejects.toThrow(/check constraint/);
   });
 
-  it('POL-2: moving a subcategory to another category keeps items\' classification path in step', async () => {
+  it("POL-2: moving a subcategory to another category keeps items' classification path in step", async () => {
     const sub = await nodeId('APP-WOM-OUT');
     const r = await merch.data(UPDATE, { input: { id: sub, parentId: await nodeId('APP-MEN') } });
     expect(r.updateClassification.userErrors).toEqual([]);
-    const { rows } = await t.db.query(`select distinct c.code from item i join classification c on c.id = i.category_id where i.subcategory_id = $1`, [sub]);
+    const { rows } = await t.db.query(
+      `select distinct c.code from item i join classification c on c.id = i.category_id where i.subcategory_id = $1`,
+      [sub],
+    );
     expect(rows).toEqual([{ code: 'APP-MEN' }]);
     // A subcategory cannot move directly under a department.
     const bad = await merch.data(UPDATE, { input: { id: sub, parentId: await nodeId('APP') } });
@@ -194,7 +261,16 @@ describe('POL-4 items and UPCs', () => {
   });
 
   it('POL-4: a negative price or a non-decimal cost is a typed error naming the field, nothing saved', async () => {
-    const res = await merch.data(CREATE_ITEM, { input: { productId: 'BAD-1', name: 'Bad', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: '123456789012', unitCost: 'abc', retailPrice: '-3' } });
+    const res = await merch.data(CREATE_ITEM, {
+      input: {
+        productId: 'BAD-1',
+        name: 'Bad',
+        subcategoryId: await nodeId('APP-MEN-SHI'),
+        mainUpc: '123456789012',
+        unitCost: 'abc',
+        retailPrice: '-3',
+      },
+    });
     expect(res.createItem.item).toBeNull();
     expect(res.createItem.userErrors).toEqual(
       expect.arrayContaining([
@@ -206,27 +282,64 @@ describe('POL-4 items and UPCs', () => {
   });
 
   it('POL-4: a UPC already used by another item (main or additional) is refused, naming that item', async () => {
-    const { rows } = await t.db.query(`select u.upc, i.product_id, i.name from item_upc u join item i on i.id = u.item_id where not u.is_main limit 1`);
-    const res = await merch.data(CREATE_ITEM, { input: { productId: 'DUP-1', name: 'Dup', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: rows[0].upc } });
-    expect(res.createItem.userErrors).toEqual([{ code: 'UPC_TAKEN', field: 'input.mainUpc', message: `UPC ${rows[0].upc} is already used by item ${rows[0].product_id} ${rows[0].name}.`, index: null }]);
+    const { rows } = await t.db.query(
+      `select u.upc, i.product_id, i.name from item_upc u join item i on i.id = u.item_id where not u.is_main limit 1`,
+    );
+    const res = await merch.data(CREATE_ITEM, {
+      input: { productId: 'DUP-1', name: 'Dup', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: rows[0].upc },
+    });
+    expect(res.createItem.userErrors).toEqual([
+      {
+        code: 'UPC_TAKEN',
+        field: 'input.mainUpc',
+        message: `UPC ${rows[0].upc} is already used by item ${rows[0].product_id} ${rows[0].name}.`,
+        index: null,
+      },
+    ]);
     const main = await t.db.query(`select upc from item_upc where is_main limit 1`);
-    const res2 = await merch.data(CREATE_ITEM, { input: { productId: 'DUP-2', name: 'Dup', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: '555000111222', additionalUpcs: [main.rows[0].upc] } });
+    const res2 = await merch.data(CREATE_ITEM, {
+      input: {
+        productId: 'DUP-2',
+        name: 'Dup',
+        subcategoryId: await nodeId('APP-MEN-SHI'),
+        mainUpc: '555000111222',
+        additionalUpcs: [main.rows[0].upc],
+      },
+    });
     expect(res2.createItem.userErrors[0]).toMatchObject({ code: 'UPC_TAKEN', field: 'input.additionalUpcs.0' });
     expect((await t.db.query(`select 1 from item where product_id in ('DUP-1', 'DUP-2')`)).rowCount).toBe(0);
   });
 
   it('POL-4: an 11th additional UPC is refused', async () => {
     const upcs = Array.from({ length: 11 }, (_, i) => String(880000000000 + i));
-    const res = await merch.data(CREATE_ITEM, { input: { productId: 'UPC-11', name: 'Many', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: '881000000000', additionalUpcs: upcs } });
+    const res = await merch.data(CREATE_ITEM, {
+      input: {
+        productId: 'UPC-11',
+        name: 'Many',
+        subcategoryId: await nodeId('APP-MEN-SHI'),
+        mainUpc: '881000000000',
+        additionalUpcs: upcs,
+      },
+    });
     expect(res.createItem.userErrors).toEqual([expect.objectContaining({ code: 'TOO_MANY_UPCS', field: 'input.additionalUpcs' })]);
-    const ten = await merch.data(CREATE_ITEM, { input: { productId: 'UPC-10', name: 'Ten', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: '881000000000', additionalUpcs: upcs.slice(0, 10) } });
+    const ten = await merch.data(CREATE_ITEM, {
+      input: {
+        productId: 'UPC-10',
+        name: 'Ten',
+        subcategoryId: await nodeId('APP-MEN-SHI'),
+        mainUpc: '881000000000',
+        additionalUpcs: upcs.slice(0, 10),
+      },
+    });
     expect(ten.createItem.item.additionalUpcs).toEqual(upcs.slice(0, 10));
   });
 
   it('POL-4: the database refuses a duplicate UPC even if validation is bypassed', async () => {
     const { rows } = await t.db.query(`select upc, item_id from item_upc limit 1`);
     const other = await t.db.query(`select id from item where id <> $1 limit 1`, [rows[0].item_id]);
-    await expect(t.db.query(`insert into item_upc (upc, item_id, is_main) values ($1, $2, false)`, [rows[0].upc, other.rows[0].id])).rejects.toThrow(/duplicate key/);
+    await expect(
+      t.db.query(`insert into item_upc (upc, item_id, is_main) values ($1, $2, false)`, [rows[0].upc, other.rows[0].id]),
+    ).rejects.toThrow(/duplicate key/);
   });
 
   it('POL-4: scanning resolves a main UPC, an additional UPC and a product id to the item', async () => {
@@ -237,7 +350,10 @@ describe('POL-4 items and UPCs', () => {
     const q = `query($c: String!) { resolveCode(code: $c) { matchedBy item { id ${POLICY} } } }`;
     expect((await merch.data(q, { c: r.main })).resolveCode).toMatchObject({ matchedBy: 'MAIN_UPC', item: { id: r.id } });
     expect((await merch.data(q, { c: ` ${r.extra}\n` })).resolveCode).toMatchObject({ matchedBy: 'ADDITIONAL_UPC', item: { id: r.id } });
-    expect((await merch.data(q, { c: r.product_id.toLowerCase() })).resolveCode).toMatchObject({ matchedBy: 'PRODUCT_ID', item: { id: r.id } });
+    expect((await merch.data(q, { c: r.product_id.toLowerCase() })).resolveCode).toMatchObject({
+      matchedBy: 'PRODUCT_ID',
+      item: { id: r.id },
+    });
     expect((await merch.data(q, { c: '000000000000' })).resolveCode).toBeNull();
     // Search by any UPC finds the item too.
     const s = await merch.data(`query($s: String) { items(filter: { search: $s }) { totalCount nodes { id } } }`, { s: r.extra });
@@ -245,7 +361,15 @@ describe('POL-4 items and UPCs', () => {
   });
 
   it('SER-3: an invalid serial pattern is refused; a valid one is kept', async () => {
-    const res = await merch.data(CREATE_ITEM, { input: { productId: 'PAT-1', name: 'Pat', subcategoryId: await nodeId('APP-MEN-SHI'), mainUpc: '882000000000', serialPattern: '[A-Z' } });
+    const res = await merch.data(CREATE_ITEM, {
+      input: {
+        productId: 'PAT-1',
+        name: 'Pat',
+        subcategoryId: await nodeId('APP-MEN-SHI'),
+        mainUpc: '882000000000',
+        serialPattern: '[A-Z',
+      },
+    });
     expect(res.createItem.userErrors[0]).toMatchObject({ code: 'INVALID_PATTERN', field: 'input.serialPattern' });
     const ok = await newItem({ serialPattern: 'SN[0-9]{6}' });
     expect(ok.policy.serialPattern).toBe('SN[0-9]{6}');
@@ -256,7 +380,10 @@ describe('POL-4 items and UPCs', () => {
     let after: string | null = null;
     let total = 0;
     for (;;) {
-      const r: any = await merch.data(`query($a: String) { items(first: 97, after: $a) { totalCount nodes { productId } pageInfo { endCursor hasNextPage } } }`, { a: after });
+      const r: any = await merch.data(
+        `query($a: String) { items(first: 97, after: $a) { totalCount nodes { productId } pageInfo { endCursor hasNextPage } } }`,
+        { a: after },
+      );
       total = r.items.totalCount;
       seen.push(...r.items.nodes.map((n: any) => n.productId));
       if (!r.items.pageInfo.hasNextPage) break;
@@ -270,7 +397,9 @@ describe('POL-4 items and UPCs', () => {
 
   it('POL-4: effective policies of many items come back in one call', async () => {
     const { rows } = await t.db.query(`select id::text from item order by id`);
-    const { itemPolicies } = await merch.data(`query($ids: [ID!]!) { itemPolicies(itemIds: $ids) { itemId level source } }`, { ids: rows.map((r) => r.id) });
+    const { itemPolicies } = await merch.data(`query($ids: [ID!]!) { itemPolicies(itemIds: $ids) { itemId level source } }`, {
+      ids: rows.map((r) => r.id),
+    });
     expect(itemPolicies.length).toBe(rows.length);
     const sql = await t.db.query(`select item_id::text, level, source from item_policy order by item_id`);
     expect(itemPolicies.map((p: any) => [p.itemId, p.level, p.source])).toEqual(sql.rows.map((r) => [r.item_id, r.level, r.source]));
@@ -280,7 +409,10 @@ describe('POL-4 items and UPCs', () => {
 describe('POL-4 CSV import', () => {
   const waitForJob = async (id: string) => {
     for (let i = 0; i < 200; i++) {
-      const { itemImport } = await merch.data(`query($id: ID!) { itemImport(id: $id) { status total processed imported failed errors { line code field message } } }`, { id });
+      const { itemImport } = await merch.data(
+        `query($id: ID!) { itemImport(id: $id) { status total processed imported failed errors { line code field message } } }`,
+        { id },
+      );
       if (itemImport.status !== 'RUNNING') return itemImport;
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -296,7 +428,9 @@ describe('POL-4 CSV import', () => {
       'IMP-4,Duplicate UPC in file,APP-MEN-SHI,,990000000001,,1,2,',
       'IMP-5,"Quoted, with comma",ELEC-TV-OLED,NWE,990000000005,,100,200,SOMETIMES',
     ].join('\n');
-    const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id total } userErrors { code message } } }`, { csv });
+    const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id total } userErrors { code message } } }`, {
+      csv,
+    });
     expect(res.importItems.userErrors).toEqual([]);
     expect(res.importItems.job.total).toBe(5);
     const job = await waitForJob(res.importItems.job.id);
@@ -311,17 +445,23 @@ describe('POL-4 CSV import', () => {
       { product_id: 'IMP-1', name: 'Imported one', serial_level: null },
       { product_id: 'IMP-5', name: 'Quoted, with comma', serial_level: 'SOMETIMES' },
     ]);
-    expect((await t.db.query(`select upc from item_upc u join item i on i.id = u.item_id where i.product_id = 'IMP-1' order by position`)).rows.map((r) => r.upc)).toEqual([
-      '990000000001', '990000000101', '990000000102',
-    ]);
+    expect(
+      (
+        await t.db.query(`select upc from item_upc u join item i on i.id = u.item_id where i.product_id = 'IMP-1' order by position`)
+      ).rows.map((r) => r.upc),
+    ).toEqual(['990000000001', '990000000101', '990000000102']);
   });
 
   it('POL-4: a malformed file is refused with the line and reason, nothing imported', async () => {
     const csv = 'product_id,name,subcategory,main_upc\nX-1,"unclosed,APP-MEN-SHI,991000000001\n';
-    const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code field message } } }`, { csv });
+    const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code field message } } }`, {
+      csv,
+    });
     expect(res.importItems.job).toBeNull();
     expect(res.importItems.userErrors[0]).toMatchObject({ code: 'MALFORMED_FILE', field: 'csv' });
-    const missing = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code message } } }`, { csv: 'name\nfoo\n' });
+    const missing = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code message } } }`, {
+      csv: 'name\nfoo\n',
+    });
     expect(missing.importItems.userErrors[0].message).toMatch(/Missing column\(s\): product_id, subcategory, main_upc/);
   });
 });

@@ -22,14 +22,17 @@ afterAll(async () => {
 const OPEN = `mutation($i: OpenCountInput!) { openCount(input: $i) { count { id number status } userErrors { code message } } }`;
 const SCAN = `mutation($i: ScanCountInput!) { scanCount(input: $i) { results { input outcome message } batchId batchNo userErrors { code message } } }`;
 const VARIANCES = `missing { itemId serial } unexpected { itemId serial state storeCode } quantities { itemId onHand counted } expected counted`;
-const act = (name: string) => `mutation($i: CountActionInput!) { ${name}(input: $i) { count { status } variances { ${VARIANCES} } skipped userErrors { code message } } }`;
+const act = (name: string) =>
+  `mutation($i: CountActionInput!) { ${name}(input: $i) { count { status } variances { ${VARIANCES} } skipped userErrors { code message } } }`;
 const cls = async (code: string) => (await t.db.query(`select id::text from classification where code = $1`, [code])).rows[0].id;
 const unitsIn = async (classCode: string, store = 'S001') =>
-  (await t.db.query(
-    `select u.serial, u.item_id::text from serial_unit u join item i on i.id = u.item_id join classification c on c.id in (i.subcategory_id, i.category_id, i.department_id)
+  (
+    await t.db.query(
+      `select u.serial, u.item_id::text from serial_unit u join item i on i.id = u.item_id join classification c on c.id in (i.subcategory_id, i.category_id, i.department_id)
      join store s on s.id = u.store_id where c.code = $1 and s.code = $2 and u.state = 'IN_STOCK' order by u.serial_key`,
-    [classCode, store],
-  )).rows as { serial: string; item_id: string }[];
+      [classCode, store],
+    )
+  ).rows as { serial: string; item_id: string }[];
 
 async function openCount(classCode: string) {
   const r = await clerk.data(OPEN, { i: { storeId: S.S001, classificationId: await cls(classCode) } });
@@ -57,7 +60,10 @@ describe('CNT-1 cycle counts', () => {
       expect(o.outcome).toBe('DUPLICATE');
       expect(o.message).toMatch(/already counted in batch \d+ by (Cleo Clerk|Manny Manager)|just counted in another batch/);
     }
-    expect((await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = upper($2)`, [count.id, serial])).rows[0].n).toBe(1);
+    expect(
+      (await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = upper($2)`, [count.id, serial]))
+        .rows[0].n,
+    ).toBe(1);
   });
 
   it('CNT-1: closing shows missing units, unexpected units with where they are believed to be, and posting writes COUNT events', async () => {
@@ -67,7 +73,9 @@ describe('CNT-1 cycle counts', () => {
     const count = await openCount('ELEC-TV-LED');
     const counted = units.slice(1); // the first one is missing
     const found = `FOUND-${Date.now()}`;
-    const r = await clerk.data(SCAN, { i: { countId: count.id, input: [...counted.map((u) => u.serial), elsewhere.serial].join('\n'), currentItemId: units[0]!.item_id } });
+    const r = await clerk.data(SCAN, {
+      i: { countId: count.id, input: [...counted.map((u) => u.serial), elsewhere.serial].join('\n'), currentItemId: units[0]!.item_id },
+    });
     expect(r.scanCount.results.every((x: any) => x.outcome === 'ACCEPTED')).toBe(true);
     const r2 = await clerk.data(SCAN, { i: { countId: count.id, input: found, currentItemId: units[0]!.item_id } });
     expect(r2.scanCount.results[0].outcome).toBe('ACCEPTED');
@@ -87,16 +95,29 @@ describe('CNT-1 cycle counts', () => {
     expect(posted.userErrors).toEqual([]);
     expect(posted.count.status).toBe('POSTED');
     expect(posted.skipped).toEqual([`${elsewhere.serial}: in stock at S002 — transfer it`]);
-    const state = async (s: string) => (await t.db.query(`select u.state, st.code from serial_unit u left join store st on st.id = u.store_id where u.serial_key = upper($1)`, [s])).rows[0];
+    const state = async (s: string) =>
+      (
+        await t.db.query(
+          `select u.state, st.code from serial_unit u left join store st on st.id = u.store_id where u.serial_key = upper($1)`,
+          [s],
+        )
+      ).rows[0];
     expect(await state(units[0]!.serial)).toEqual({ state: 'REMOVED', code: null });
     expect(await state(found)).toEqual({ state: 'IN_STOCK', code: 'S001' });
     expect(await state(elsewhere.serial)).toEqual({ state: 'IN_STOCK', code: 'S002' });
-    expect((await t.db.query(`select count(*)::int as n from stock_event where document_kind = 'COUNT' and document_id = $1 and type = 'COUNT'`, [count.id])).rows[0].n).toBe(2);
+    expect(
+      (
+        await t.db.query(
+          `select count(*)::int as n from stock_event where document_kind = 'COUNT' and document_id = $1 and type = 'COUNT'`,
+          [count.id],
+        )
+      ).rows[0].n,
+    ).toBe(2);
     const again = (await manager.data(act('postCount'), { i: { countId: count.id } })).postCount;
     expect(again.userErrors[0].code).toBe('DOCUMENT_NOT_OPEN');
   });
 
-  it('CNT-1: a scan outside the count\'s scope is refused', async () => {
+  it("CNT-1: a scan outside the count's scope is refused", async () => {
     const count = await openCount('ELEC-TV-OLED');
     const outside = (await unitsIn('ELEC-CMP-LAP'))[0]!;
     const r = await clerk.data(SCAN, { i: { countId: count.id, input: outside.serial } });
@@ -106,13 +127,20 @@ describe('CNT-1 cycle counts', () => {
 
   it('CNT-1: quantity variances for never-serialized items are posted as COUNT quantity changes', async () => {
     const count = await openCount('ELEC-AUD-CBL');
-    const cable = (await t.db.query(`select i.id::text, u.upc, l.quantity from item i join item_upc u on u.item_id = i.id and u.is_main join classification c on c.id = i.subcategory_id join stock_level l on l.item_id = i.id and l.store_id = $1 where c.code = 'ELEC-AUD-CBL' and l.quantity > 0 order by i.id limit 1`, [S.S001])).rows[0];
+    const cable = (
+      await t.db.query(
+        `select i.id::text, u.upc, l.quantity from item i join item_upc u on u.item_id = i.id and u.is_main join classification c on c.id = i.subcategory_id join stock_level l on l.item_id = i.id and l.store_id = $1 where c.code = 'ELEC-AUD-CBL' and l.quantity > 0 order by i.id limit 1`,
+        [S.S001],
+      )
+    ).rows[0];
     const r = await clerk.data(SCAN, { i: { countId: count.id, input: [cable.upc, cable.upc].join('\n') } });
     expect(r.scanCount.results.map((x: any) => x.outcome)).toEqual(['ITEM_COUNTED', 'ITEM_COUNTED']);
     const v = (await clerk.data(`query($id: ID!) { countVariances(id: $id) { ${VARIANCES} } }`, { id: count.id })).countVariances;
     expect(v.quantities).toEqual(expect.arrayContaining([{ itemId: cable.id, onHand: cable.quantity, counted: 2 }]));
     const posted = (await manager.data(act('postCount'), { i: { countId: count.id } })).postCount;
     expect(posted.userErrors).toEqual([]);
-    expect((await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity).toBe(2);
+    expect(
+      (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity,
+    ).toBe(2);
   });
 });

@@ -16,7 +16,11 @@ beforeAll(async () => {
   const { rows } = await t.db.query(`select id::text, code from store`);
   S001 = rows.find((r) => r.code === 'S001')!.id;
   S002 = rows.find((r) => r.code === 'S002')!.id;
-  tv = (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = 'TVOLED-001'`)).rows[0];
+  tv = (
+    await t.db.query(
+      `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = 'TVOLED-001'`,
+    )
+  ).rows[0];
 });
 afterEach(async () => {
   expect(await invariantViolations(t.db)).toEqual([]);
@@ -34,10 +38,16 @@ const uniq = () => `RT-${Date.now().toString(36)}-${++n}`.toUpperCase();
 /** Receives `count` serials at S001 through the API and returns the serials. */
 async function receive(client: ApiClient, count: number, storeId = S001): Promise<string[]> {
   const serials = Array.from({ length: count }, uniq);
-  const r = await client.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, { i: { storeId, kind: 'BLIND' } });
+  const r = await client.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, {
+    i: { storeId, kind: 'BLIND' },
+  });
   const id = r.createReceipt.receipt.id;
-  await client.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, { i: { receiptId: id, input: serials.join('\n'), currentItemId: tv.id } });
-  const p = await client.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code } } }`, { i: { receiptId: id } });
+  await client.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, {
+    i: { receiptId: id, input: serials.join('\n'), currentItemId: tv.id },
+  });
+  const p = await client.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code } } }`, {
+    i: { receiptId: id },
+  });
   expect(p.postReceipt.userErrors).toEqual([]);
   return serials;
 }
@@ -47,10 +57,25 @@ async function engineTx(serial: string, itemId = tv.id) {
   const c = await t.db.connect();
   await c.query('begin');
   await applyMovement(c, {
-    type: 'RECEIVING', document: { kind: 'TEST', id: 1, number: 'TEST-1' }, userId: 1,
-    units: { moves: [{ index: 0, itemId: Number(itemId), serial, serialKey: serial }], from: 'ARRIVING', to: { state: 'IN_STOCK', storeId: Number(S001) } },
+    type: 'RECEIVING',
+    document: { kind: 'TEST', id: 1, number: 'TEST-1' },
+    userId: 1,
+    units: {
+      moves: [{ index: 0, itemId: Number(itemId), serial, serialKey: serial }],
+      from: 'ARRIVING',
+      to: { state: 'IN_STOCK', storeId: Number(S001) },
+    },
   });
-  return { commit: async () => { await c.query('commit'); c.release(); }, rollback: async () => { await c.query('rollback'); c.release(); } };
+  return {
+    commit: async () => {
+      await c.query('commit');
+      c.release();
+    },
+    rollback: async () => {
+      await c.query('rollback');
+      c.release();
+    },
+  };
 }
 
 describe('RT-1 / RT-2 delivery after commit', () => {
@@ -64,15 +89,27 @@ describe('RT-1 / RT-2 delivery after commit', () => {
     sub.dispose();
   });
 
-  it('DOC-2: clerks scanning into one receipt see each other\'s scans live', async () => {
+  it("DOC-2: clerks scanning into one receipt see each other's scans live", async () => {
     const manager = await t.as('manager');
-    const r = await clerk.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id number } } }`, { i: { storeId: S001, kind: 'BLIND' } });
+    const r = await clerk.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id number } } }`, {
+      i: { storeId: S001, kind: 'BLIND' },
+    });
     const receipt = r.createReceipt.receipt;
     const sub = clerk.subscribe(DOC_EVENTS, { filter: { kind: 'RECEIPT', documentId: receipt.id } });
     await new Promise((res) => setTimeout(res, 300));
-    await manager.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, { i: { receiptId: receipt.id, input: `${uniq()}\n${uniq()}`, currentItemId: tv.id } });
+    await manager.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, {
+      i: { receiptId: receipt.id, input: `${uniq()}\n${uniq()}`, currentItemId: tv.id },
+    });
     const e = (await sub.next()).data!.documentEvents;
-    expect(e).toMatchObject({ kind: 'RECEIPT', number: receipt.number, status: 'OPEN', action: 'SCANNED', userName: 'Manny Manager', scanned: 2, received: 2 });
+    expect(e).toMatchObject({
+      kind: 'RECEIPT',
+      number: receipt.number,
+      status: 'OPEN',
+      action: 'SCANNED',
+      userName: 'Manny Manager',
+      scanned: 2,
+      received: 2,
+    });
     sub.dispose();
     await manager.close();
   });

@@ -31,7 +31,10 @@ const POST = `mutation($input: ReceiptActionInput!) { postReceipt(input: $input)
 let seq = 0;
 const uniq = (p = 'SN') => `${p}-${Date.now().toString(36)}-${++seq}`.toUpperCase();
 async function item(productId: string) {
-  const { rows } = await t.db.query(`select i.id::text, u.upc, p.level, p.serial_pattern from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where i.product_id = $1`, [productId]);
+  const { rows } = await t.db.query(
+    `select i.id::text, u.upc, p.level, p.serial_pattern from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where i.product_id = $1`,
+    [productId],
+  );
   return rows[0] as { id: string; upc: string; level: string; serial_pattern: string | null };
 }
 const TV = () => item('TVOLED-001'); // ALWAYS (department)
@@ -46,19 +49,33 @@ async function createReceipt(input: Record<string, unknown>, client = clerk) {
 async function scan(receiptId: string, input: string, extra: Record<string, unknown> = {}, client = clerk) {
   return (await client.data(SCAN, { input: { receiptId, input, ...extra } })).scanReceipt;
 }
-const post = async (receiptId: string, clientKey?: string, client = clerk) => (await client.data(POST, { input: { receiptId, clientKey } })).postReceipt;
+const post = async (receiptId: string, clientKey?: string, client = clerk) =>
+  (await client.data(POST, { input: { receiptId, clientKey } })).postReceipt;
 const unit = async (itemId: string, serial: string) =>
-  (await t.db.query(`select u.state, s.code as store, u.serial from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = upper($2)`, [itemId, serial])).rows[0];
+  (
+    await t.db.query(
+      `select u.state, s.code as store, u.serial from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = upper($2)`,
+      [itemId, serial],
+    )
+  ).rows[0];
 
 describe('SER-1 / SER-2 serial entry', () => {
   it('SER-2: a paste separated by new lines, commas, tabs and semicolons gives one answer per entry, and one bad entry drops nothing', async () => {
     const tv = await TV();
     const { receipt } = await createReceipt({});
-    const a = uniq(), b = uniq(), c = uniq(), d = uniq();
+    const a = uniq(),
+      b = uniq(),
+      c = uniq(),
+      d = uniq();
     const long = 'X'.repeat(65);
     const r = await scan(receipt.id, `${tv.upc}\n  ${a} ,${b}\t${long};${c}\r\n${d}  `);
     expect(r.results.map((x: any) => [x.input, x.outcome])).toEqual([
-      [tv.upc, 'ITEM_SELECTED'], [a, 'ACCEPTED'], [b, 'ACCEPTED'], [long, 'INVALID_SERIAL'], [c, 'ACCEPTED'], [d, 'ACCEPTED'],
+      [tv.upc, 'ITEM_SELECTED'],
+      [a, 'ACCEPTED'],
+      [b, 'ACCEPTED'],
+      [long, 'INVALID_SERIAL'],
+      [c, 'ACCEPTED'],
+      [d, 'ACCEPTED'],
     ]);
     expect(r.results[3].message).toMatch(/at most 64 characters; this one has 65/);
     expect(r.results[5]).toMatchObject({ lineScanned: 4, lineExpected: null, accepted: true });
@@ -80,7 +97,9 @@ describe('SER-1 / SER-2 serial entry', () => {
     const r = await scan(receipt.id, `bad\u0007serial`, { currentItemId: tv.id });
     expect(r.results[0]).toMatchObject({ outcome: 'INVALID_SERIAL', accepted: false });
     expect(r.results[0].message).toMatch(/control characters/);
-    expect((await scan(receipt.id, '   ', { currentItemId: tv.id })).results).toMatchObject([{ outcome: 'INVALID_SERIAL', message: 'The scan was empty.' }]);
+    expect((await scan(receipt.id, '   ', { currentItemId: tv.id })).results).toMatchObject([
+      { outcome: 'INVALID_SERIAL', message: 'The scan was empty.' },
+    ]);
     expect((await scan(receipt.id, 'Y'.repeat(64), { currentItemId: tv.id })).results[0].outcome).toBe('ACCEPTED');
   });
 
@@ -89,7 +108,9 @@ describe('SER-1 / SER-2 serial entry', () => {
     const { receipt } = await createReceipt({});
     const paste = Array.from({ length: 10_001 }, (_, i) => `BULK-${i}`).join('\n');
     const r = await scan(receipt.id, paste, { currentItemId: tv.id });
-    expect(r.userErrors).toEqual([{ code: 'TOO_MANY_ENTRIES', message: 'At most 10,000 serials at once; this input has 10,001. Split it.' }]);
+    expect(r.userErrors).toEqual([
+      { code: 'TOO_MANY_ENTRIES', message: 'At most 10,000 serials at once; this input has 10,001. Split it.' },
+    ]);
     expect((await t.db.query(`select count(*)::int as n from receipt_scan where receipt_id = $1`, [receipt.id])).rows[0].n).toBe(0);
   });
 
@@ -101,7 +122,10 @@ describe('SER-1 / SER-2 serial entry', () => {
     expect(r.results.filter((x: any) => x.outcome === 'ACCEPTED').length).toBe(10_000);
     const posted = await post(receipt.id);
     expect(posted.userErrors).toEqual([]);
-    expect((await t.db.query(`select count(*)::int as n from serial_unit where serial like $1 and state = 'IN_STOCK'`, [`${prefix}-%`])).rows[0].n).toBe(10_000);
+    expect(
+      (await t.db.query(`select count(*)::int as n from serial_unit where serial like $1 and state = 'IN_STOCK'`, [`${prefix}-%`])).rows[0]
+        .n,
+    ).toBe(10_000);
   });
 });
 
@@ -137,7 +161,14 @@ describe('RCV-1 ASN receiving', () => {
     const tv = await TV();
     const cable = await CABLE();
     const serials = [uniq('ASN'), uniq('ASN'), uniq('ASN')];
-    const r = await createReceipt({ kind: 'ASN', asnReference: uniq('REF'), lines: [{ itemId: tv.id, expectedQuantity: 3, serials }, { code: cable.upc, expectedQuantity: 5 }] });
+    const r = await createReceipt({
+      kind: 'ASN',
+      asnReference: uniq('REF'),
+      lines: [
+        { itemId: tv.id, expectedQuantity: 3, serials },
+        { code: cable.upc, expectedQuantity: 5 },
+      ],
+    });
     expect(r.userErrors).toEqual([]);
     return { receipt: r.receipt, tv, cable, serials };
   }
@@ -157,12 +188,19 @@ describe('RCV-1 ASN receiving', () => {
     expect((await scan(receipt.id, laptop.upc)).results[0].outcome).toBe('NOT_EXPECTED');
   });
 
-  it('DOC-3: scanning more than the line quantity is an over-scan; a pinned item refuses another line\'s serial as WRONG_ITEM', async () => {
+  it("DOC-3: scanning more than the line quantity is an over-scan; a pinned item refuses another line's serial as WRONG_ITEM", async () => {
     const tv = await TV();
     const cable = await CABLE();
     const lap = await item('CMPLAP-002');
     const lapSerial = uniq('LAP');
-    const { receipt } = await createReceipt({ kind: 'ASN', lines: [{ itemId: tv.id, expectedQuantity: 1 }, { itemId: lap.id, expectedQuantity: 1, serials: [lapSerial] }, { itemId: cable.id, expectedQuantity: 1 }] });
+    const { receipt } = await createReceipt({
+      kind: 'ASN',
+      lines: [
+        { itemId: tv.id, expectedQuantity: 1 },
+        { itemId: lap.id, expectedQuantity: 1, serials: [lapSerial] },
+        { itemId: cable.id, expectedQuantity: 1 },
+      ],
+    });
     const r = await scan(receipt.id, `${tv.upc}\n${uniq()}\n${uniq()}`);
     expect(r.results.map((x: any) => x.outcome)).toEqual(['ITEM_SELECTED', 'ACCEPTED', 'OVER_SCAN']);
     const pinned = await scan(receipt.id, lapSerial, { currentItemId: tv.id, pinItem: true });
@@ -172,11 +210,22 @@ describe('RCV-1 ASN receiving', () => {
   it('RCV-1: expected vs received differences are kept as variances after posting', async () => {
     const { receipt, cable, serials } = await asn();
     await scan(receipt.id, serials.slice(0, 2).join('\n'));
-    const q = await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, { input: { receiptId: receipt.id, itemId: cable.id, quantity: 6 } });
+    const q = await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, {
+      input: { receiptId: receipt.id, itemId: cable.id, quantity: 6 },
+    });
     expect(q.setReceiptQuantity.userErrors).toEqual([]);
     expect((await post(receipt.id)).userErrors).toEqual([]);
-    const { receipt: after } = await clerk.data(`query($id: ID!) { receipt(id: $id) { status lines { expectedQuantity receivedQuantity variance } } }`, { id: receipt.id });
-    expect(after).toEqual({ status: 'POSTED', lines: [{ expectedQuantity: 3, receivedQuantity: 2, variance: -1 }, { expectedQuantity: 5, receivedQuantity: 6, variance: 1 }] });
+    const { receipt: after } = await clerk.data(
+      `query($id: ID!) { receipt(id: $id) { status lines { expectedQuantity receivedQuantity variance } } }`,
+      { id: receipt.id },
+    );
+    expect(after).toEqual({
+      status: 'POSTED',
+      lines: [
+        { expectedQuantity: 3, receivedQuantity: 2, variance: -1 },
+        { expectedQuantity: 5, receivedQuantity: 6, variance: 1 },
+      ],
+    });
   });
 
   it('RCV-1: an ASN can be imported from CSV; bad lines are named', async () => {
@@ -184,12 +233,21 @@ describe('RCV-1 ASN receiving', () => {
     const cable = await CABLE();
     const s1 = uniq('CSV');
     const csv = `asn_reference,vendor,item,quantity,serials\nASN-CSV-1,NWE,${tv.upc},2,${s1}|${uniq('CSV')}\nASN-CSV-1,NWE,${cable.upc},4,\n`;
-    const r = await clerk.data(`mutation($input: ImportAsnInput!) { importAsn(input: $input) { receipt { id kind lines { expectedQuantity expectedSerials } } userErrors { code message } } }`, { input: { storeId: S001, csv } });
+    const r = await clerk.data(
+      `mutation($input: ImportAsnInput!) { importAsn(input: $input) { receipt { id kind lines { expectedQuantity expectedSerials } } userErrors { code message } } }`,
+      { input: { storeId: S001, csv } },
+    );
     expect(r.importAsn.userErrors).toEqual([]);
-    expect(r.importAsn.receipt.lines).toEqual([{ expectedQuantity: 2, expectedSerials: expect.arrayContaining([s1]) }, { expectedQuantity: 4, expectedSerials: [] }]);
-    const bad = await clerk.data(`mutation($input: ImportAsnInput!) { importAsn(input: $input) { receipt { id } userErrors { code message } } }`, {
-      input: { storeId: S001, csv: `asn_reference,vendor,item,quantity,serials\nA,NWE,${tv.upc},1,\nA,NWE,000000000000,2,\n` },
-    });
+    expect(r.importAsn.receipt.lines).toEqual([
+      { expectedQuantity: 2, expectedSerials: expect.arrayContaining([s1]) },
+      { expectedQuantity: 4, expectedSerials: [] },
+    ]);
+    const bad = await clerk.data(
+      `mutation($input: ImportAsnInput!) { importAsn(input: $input) { receipt { id } userErrors { code message } } }`,
+      {
+        input: { storeId: S001, csv: `asn_reference,vendor,item,quantity,serials\nA,NWE,${tv.upc},1,\nA,NWE,000000000000,2,\n` },
+      },
+    );
     expect(bad.importAsn.receipt).toBeNull();
     expect(bad.importAsn.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', message: 'Line 3: No item has the code 000000000000.' });
   });
@@ -211,10 +269,19 @@ describe('RCV-2 blind receiving', () => {
     const cable = await CABLE();
     const r = await createReceipt({ lines: [{ itemId: cable.id }] });
     expect(r.userErrors).toEqual([]);
-    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, { input: { receiptId: r.receipt.id, itemId: cable.id, quantity: 7 } });
-    const before = (await t.db.query(`select coalesce(sum(quantity), 0)::int as q from stock_level where item_id = $1 and store_id = $2`, [cable.id, S001])).rows[0].q;
+    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, {
+      input: { receiptId: r.receipt.id, itemId: cable.id, quantity: 7 },
+    });
+    const before = (
+      await t.db.query(`select coalesce(sum(quantity), 0)::int as q from stock_level where item_id = $1 and store_id = $2`, [
+        cable.id,
+        S001,
+      ])
+    ).rows[0].q;
     expect((await post(r.receipt.id)).userErrors).toEqual([]);
-    expect((await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S001])).rows[0].quantity).toBe(before + 7);
+    expect(
+      (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S001])).rows[0].quantity,
+    ).toBe(before + 7);
   });
 });
 
@@ -222,7 +289,9 @@ describe('RCV-3 posting rule', () => {
   it('RCV-3: ALWAYS needs exactly one serial per received unit; the blocker says which line', async () => {
     const tv = await TV();
     const r = await createReceipt({ kind: 'ASN', lines: [{ itemId: tv.id, expectedQuantity: 2 }] });
-    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, { input: { receiptId: r.receipt.id, itemId: tv.id, quantity: 2 } });
+    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, {
+      input: { receiptId: r.receipt.id, itemId: tv.id, quantity: 2 },
+    });
     await scan(r.receipt.id, uniq(), { currentItemId: tv.id });
     const p = await post(r.receipt.id);
     expect(p.userErrors).toEqual([expect.objectContaining({ code: 'SERIAL_COUNT_MISMATCH', index: 0 })]);
@@ -234,9 +303,14 @@ describe('RCV-3 posting rule', () => {
     const tm = await TREADMILL();
     const r = await createReceipt({});
     await scan(r.receipt.id, `${tm.upc}\n${uniq()}`);
-    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, { input: { receiptId: r.receipt.id, itemId: tm.id, quantity: 3 } });
+    await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, {
+      input: { receiptId: r.receipt.id, itemId: tm.id, quantity: 3 },
+    });
     expect((await post(r.receipt.id)).userErrors).toEqual([]);
-    const ev = await t.db.query(`select count(*) filter (where unit_id is not null)::int as units, sum(quantity)::int as qty from stock_event where document_kind = 'RECEIPT' and document_id = $1`, [r.receipt.id]);
+    const ev = await t.db.query(
+      `select count(*) filter (where unit_id is not null)::int as units, sum(quantity)::int as qty from stock_event where document_kind = 'RECEIPT' and document_id = $1`,
+      [r.receipt.id],
+    );
     expect(ev.rows[0]).toEqual({ units: 1, qty: 3 });
   });
 
@@ -268,8 +342,15 @@ describe('RCV-3 posting rule', () => {
     try {
       await c.query('begin');
       await applyMovement(c, {
-        type: 'ADJUSTMENT', document: { kind: 'TEST', id: 1, number: 'TEST-1' }, userId: 1, reason: 'damaged',
-        units: { moves: [{ index: 0, itemId: Number(tv.id), serial: s, serialKey: s }], from: { state: 'IN_STOCK', storeId: Number(S001) }, to: { state: 'REMOVED' } },
+        type: 'ADJUSTMENT',
+        document: { kind: 'TEST', id: 1, number: 'TEST-1' },
+        userId: 1,
+        reason: 'damaged',
+        units: {
+          moves: [{ index: 0, itemId: Number(tv.id), serial: s, serialKey: s }],
+          from: { state: 'IN_STOCK', storeId: Number(S001) },
+          to: { state: 'REMOVED' },
+        },
       });
       await c.query('commit');
     } finally {
@@ -278,7 +359,14 @@ describe('RCV-3 posting rule', () => {
     const again = await createReceipt({});
     expect((await scan(again.receipt.id, s, { currentItemId: tv.id })).results[0].outcome).toBe('ACCEPTED');
     expect((await post(again.receipt.id)).userErrors).toEqual([]);
-    expect((await t.db.query(`select count(*)::int as n, min(state) as state from serial_unit where item_id = $1 and serial_key = $2`, [tv.id, s])).rows[0]).toEqual({ n: 1, state: 'IN_STOCK' });
+    expect(
+      (
+        await t.db.query(`select count(*)::int as n, min(state) as state from serial_unit where item_id = $1 and serial_key = $2`, [
+          tv.id,
+          s,
+        ])
+      ).rows[0],
+    ).toEqual({ n: 1, state: 'IN_STOCK' });
   });
 
   it('RCV-3: concurrent posting of two receipts with the same serial: exactly one succeeds (20 rounds)', async () => {
@@ -294,7 +382,9 @@ describe('RCV-3 posting rule', () => {
       const ok = [ra, rb].filter((r) => r.userErrors.length === 0);
       const refused = [ra, rb].filter((r) => r.userErrors.length > 0);
       expect(ok.length).toBe(1);
-      expect(refused[0]!.userErrors).toEqual([expect.objectContaining({ code: 'IN_STOCK_ELSEWHERE', message: `Serial ${s} is already in stock at S001.` })]);
+      expect(refused[0]!.userErrors).toEqual([
+        expect.objectContaining({ code: 'IN_STOCK_ELSEWHERE', message: `Serial ${s} is already in stock at S001.` }),
+      ]);
       expect(refused[0]!.receipt.status).toBe('OPEN');
       expect((await t.db.query(`select count(*)::int as n from stock_event where serial = $1`, [s])).rows[0].n).toBe(1);
     }
@@ -347,7 +437,10 @@ describe('DOC-1 / DOC-2 documents', () => {
     const { receipt } = await createReceipt({});
     const manager = await t.as('manager');
     const s = uniq();
-    const [a, b] = await Promise.all([scan(receipt.id, s, { currentItemId: tv.id }), scan(receipt.id, s, { currentItemId: tv.id }, manager)]);
+    const [a, b] = await Promise.all([
+      scan(receipt.id, s, { currentItemId: tv.id }),
+      scan(receipt.id, s, { currentItemId: tv.id }, manager),
+    ]);
     expect([a.results[0].outcome, b.results[0].outcome].sort()).toEqual(['ACCEPTED', 'DUPLICATE']);
   });
 
@@ -358,7 +451,11 @@ describe('DOC-1 / DOC-2 documents', () => {
     const r = await scan(receipt.id, [a, b, c].join('\n'), { currentItemId: tv.id });
     const REMOVE = `mutation($input: RemoveReceiptSerialsInput!) { removeReceiptSerials(input: $input) { receipt { lines { id receivedQuantity scannedCount serials { serial } } } userErrors { code } } }`;
     const removed = await clerk.data(REMOVE, { input: { receiptId: receipt.id, serials: [b.toLowerCase()] } });
-    expect(removed.removeReceiptSerials.receipt.lines[0]).toMatchObject({ receivedQuantity: 2, scannedCount: 2, serials: [{ serial: a }, { serial: c }] });
+    expect(removed.removeReceiptSerials.receipt.lines[0]).toMatchObject({
+      receivedQuantity: 2,
+      scannedCount: 2,
+      serials: [{ serial: a }, { serial: c }],
+    });
     const cleared = await clerk.data(REMOVE, { input: { receiptId: receipt.id, lineId: r.results[0].lineId } });
     expect(cleared.removeReceiptSerials.receipt.lines[0]).toMatchObject({ receivedQuantity: 0, scannedCount: 0, serials: [] });
     expect((await scan(receipt.id, b, { currentItemId: tv.id })).results[0].outcome).toBe('ACCEPTED');
@@ -372,19 +469,25 @@ describe('RCV-4 event file, SEC-2 scope', () => {
     const { receipt } = await createReceipt({});
     const [a, b] = [uniq(), uniq()];
     await scan(receipt.id, `${tv.upc}\n${a}\n${b}\n${cable.upc}`);
-    expect((await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } })).status).toBe(409);
+    expect(
+      (await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } })).status,
+    ).toBe(409);
     await post(receipt.id);
     const res = await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } });
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     const text = (await res.text()).replace(/^\uFEFF/, '');
     const [header, ...rows] = text.trim().split(/\r?\n/);
-    expect(header).toBe('number,asn_reference,store,vendor,posted_at,line_no,product_id,upc,name,expected_quantity,received_quantity,variance,serials');
+    expect(header).toBe(
+      'number,asn_reference,store,vendor,posted_at,line_no,product_id,upc,name,expected_quantity,received_quantity,variance,serials',
+    );
     expect(rows.length).toBe(2);
     expect(rows[0]).toMatch(new RegExp(`,1,TVOLED-001,${tv.upc},.*,,2,,${a}\\|${b}$`));
     expect(rows[1]).toMatch(new RegExp(`,2,AUDCBL-001,${cable.upc},.*,,1,,$`));
     expect((await fetch(`${t.url}/export/receipts/${receipt.id}.csv`)).status).toBe(401);
     const clerk2 = await t.as('clerk2');
-    expect((await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk2.token}` } })).status).toBe(403);
+    expect(
+      (await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk2.token}` } })).status,
+    ).toBe(403);
   });
 
   it('SEC-2: a clerk cannot open or scan into a receipt at a store they are not assigned to', async () => {

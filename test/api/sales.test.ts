@@ -13,7 +13,8 @@ beforeAll(async () => {
   t = await startTestServer();
   [clerk, manager] = await Promise.all([t.as('clerk'), t.as('manager')]);
   S = Object.fromEntries((await t.db.query(`select code, id::text from store`)).rows.map((r) => [r.code, r.id]));
-  R1 = (await t.db.query(`select r.id::text from register r join store s on s.id = r.store_id where s.code = 'S001' and r.code = 'R1'`)).rows[0].id;
+  R1 = (await t.db.query(`select r.id::text from register r join store s on s.id = r.store_id where s.code = 'S001' and r.code = 'R1'`))
+    .rows[0].id;
   customer = (await t.db.query(`select id::text from customer where number = 'C-1001'`)).rows[0].id;
 });
 afterEach(async () => {
@@ -24,7 +25,8 @@ afterAll(async () => {
 });
 
 const SALE = `id number status lines { id lineNo quantity serial serialStatus fulfilment fulfilled voided item { productId } } completionBlockers { code message index }`;
-const m = (name: string, input: string) => `mutation($i: ${input}!) { ${name}(input: $i) { sale { ${SALE} } userErrors { code field message index } replayed } }`;
+const m = (name: string, input: string) =>
+  `mutation($i: ${input}!) { ${name}(input: $i) { sale { ${SALE} } userErrors { code field message index } replayed } }`;
 const CREATE = m('createSale', 'CreateSaleInput');
 const ADD = m('addSaleLine', 'AddSaleLineInput');
 const SET = m('setSaleLineSerial', 'SaleLineSerialInput');
@@ -37,16 +39,26 @@ const RETURN = `mutation($i: ReturnItemsInput!) { returnItems(input: $i) { numbe
 let n = 0;
 const uniq = (p = 'SL') => `${p}-${Date.now().toString(36)}-${++n}`.toUpperCase();
 async function itemOf(productId: string) {
-  return (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = $1`, [productId])).rows[0] as { id: string; upc: string };
+  return (
+    await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = $1`, [
+      productId,
+    ])
+  ).rows[0] as { id: string; upc: string };
 }
 /** Fresh serials of an item in stock at a store, received through the API. */
 async function stock(productId: string, count: number, store = 'S001'): Promise<string[]> {
   const it = await itemOf(productId);
   const serials = Array.from({ length: count }, () => uniq());
-  const r = await manager.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, { i: { storeId: S[store], kind: 'BLIND' } });
+  const r = await manager.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, {
+    i: { storeId: S[store], kind: 'BLIND' },
+  });
   const id = r.createReceipt.receipt.id;
-  await manager.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, { i: { receiptId: id, input: [it.upc, ...serials].join('\n') } });
-  const p = await manager.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code message } } }`, { i: { receiptId: id } });
+  await manager.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, {
+    i: { receiptId: id, input: [it.upc, ...serials].join('\n') },
+  });
+  const p = await manager.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code message } } }`, {
+    i: { receiptId: id },
+  });
   expect(p.postReceipt.userErrors).toEqual([]);
   return serials;
 }
@@ -55,9 +67,16 @@ async function newSale(client = clerk, store = 'S001') {
   expect(r.createSale.userErrors).toEqual([]);
   return r.createSale.sale;
 }
-const add = async (saleId: string, fields: Record<string, unknown>, client = clerk) => (await client.data(ADD, { i: { saleId, ...fields } })).addSaleLine;
+const add = async (saleId: string, fields: Record<string, unknown>, client = clerk) =>
+  (await client.data(ADD, { i: { saleId, ...fields } })).addSaleLine;
 const complete = async (saleId: string, client = clerk) => (await client.data(COMPLETE, { i: { saleId } })).completeSale;
-const unitState = async (serial: string) => (await t.db.query(`select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`, [serial])).rows[0];
+const unitState = async (serial: string) =>
+  (
+    await t.db.query(
+      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`,
+      [serial],
+    )
+  ).rows[0];
 
 describe('SAL-1 / SAL-2 selling serialized units', () => {
   it('SAL-1: two units of one serialized item are two lines, never one line of quantity 2', async () => {
@@ -66,12 +85,18 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
     const sale = await newSale();
     await add(sale.id, { code: tv.upc, serial: a });
     const r = await add(sale.id, { code: tv.upc, serial: b });
-    expect(r.sale.lines.map((l: any) => [l.quantity, l.serial])).toEqual([[1, a], [1, b]]);
+    expect(r.sale.lines.map((l: any) => [l.quantity, l.serial])).toEqual([
+      [1, a],
+      [1, b],
+    ]);
     expect((await add(sale.id, { code: tv.upc, quantity: 2, addLater: true })).userErrors[0].code).toBe('INVALID_INPUT');
     const done = await complete(sale.id);
     expect(done.userErrors).toEqual([]);
     expect(await unitState(a)).toEqual({ state: 'SOLD', store: null });
-    const ev = await t.db.query(`select type, quantity, register_id::text, customer_id::text from stock_event where serial = $1 order by id desc limit 1`, [a]);
+    const ev = await t.db.query(
+      `select type, quantity, register_id::text, customer_id::text from stock_event where serial = $1 order by id desc limit 1`,
+      [a],
+    );
     expect(ev.rows[0]).toEqual({ type: 'SALE', quantity: -1, register_id: R1, customer_id: customer });
   });
 
@@ -93,9 +118,23 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
   });
 
   it('SAL-2: SOMETIMES items follow the "required when selling" flag; NEVER items sell by quantity without serials', async () => {
-    const required = (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and i.serial_required_on_sale order by i.id limit 1`)).rows[0];
-    const optional = (await t.db.query(`select i.id::text, u.upc, i.product_id from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id join stock_level l on l.item_id = i.id and l.store_id = $1 and l.quantity > 0 where p.level = 'SOMETIMES' and not i.serial_required_on_sale order by i.id limit 1`, [S.S001])).rows[0];
-    const cable = (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join stock_level l on l.item_id = i.id and l.store_id = $1 and l.quantity >= 2 join item_policy p on p.item_id = i.id where p.level = 'NEVER' limit 1`, [S.S001])).rows[0];
+    const required = (
+      await t.db.query(
+        `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and i.serial_required_on_sale order by i.id limit 1`,
+      )
+    ).rows[0];
+    const optional = (
+      await t.db.query(
+        `select i.id::text, u.upc, i.product_id from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id join stock_level l on l.item_id = i.id and l.store_id = $1 and l.quantity > 0 where p.level = 'SOMETIMES' and not i.serial_required_on_sale order by i.id limit 1`,
+        [S.S001],
+      )
+    ).rows[0];
+    const cable = (
+      await t.db.query(
+        `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join stock_level l on l.item_id = i.id and l.store_id = $1 and l.quantity >= 2 join item_policy p on p.item_id = i.id where p.level = 'NEVER' limit 1`,
+        [S.S001],
+      )
+    ).rows[0];
     const sale = await newSale();
     expect((await add(sale.id, { code: required.upc })).userErrors[0].code).toBe('SERIAL_REQUIRED');
     const r = await add(sale.id, { code: optional.upc });
@@ -104,9 +143,12 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
     expect((await add(sale.id, { code: cable.upc, serial: 'X' })).userErrors[0].code).toBe('NOT_SERIALIZED');
     const q = await add(sale.id, { code: cable.upc, quantity: 2 });
     expect(q.sale.lines[1]).toMatchObject({ quantity: 2, serial: null, serialStatus: 'NOT_SERIALIZED' });
-    const before = (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity;
+    const before = (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0]
+      .quantity;
     expect((await complete(sale.id)).userErrors).toEqual([]);
-    expect((await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity).toBe(before - 2);
+    expect(
+      (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity,
+    ).toBe(before - 2);
   });
 
   it('DOC-2: two registers selling the same serial at the same moment: exactly one wins (30 rounds)', async () => {
@@ -137,7 +179,9 @@ describe('SAL-3 add later', () => {
     const line = r.sale.lines[0];
     expect(line.serialStatus).toBe('PENDING');
     const refused = await complete(sale.id);
-    expect(refused.userErrors).toEqual([{ code: 'SERIAL_REQUIRED', field: 'lines.1', message: 'Line 1 is missing its serial number.', index: 1 }]);
+    expect(refused.userErrors).toEqual([
+      { code: 'SERIAL_REQUIRED', field: 'lines.1', message: 'Line 1 is missing its serial number.', index: 1 },
+    ]);
     const given = (await clerk.data(SET, { i: { saleId: sale.id, lineId: line.id, serial: s } })).setSaleLineSerial;
     expect(given.sale.lines[0]).toMatchObject({ serial: s, serialStatus: 'GIVEN' });
     expect((await complete(sale.id)).userErrors).toEqual([]);
@@ -154,7 +198,10 @@ describe('SAL-3 add later', () => {
     expect(edit.userErrors[0].message).toMatch(/void the line/);
     await clerk.data(VOID, { i: { saleId: sale.id, lineId: line.id } });
     const again = await add(sale.id, { code: tv.upc, serial: b });
-    expect(again.sale.lines.map((l: any) => [l.serial, l.voided])).toEqual([[a, true], [b, false]]);
+    expect(again.sale.lines.map((l: any) => [l.serial, l.voided])).toEqual([
+      [a, true],
+      [b, false],
+    ]);
     expect((await complete(sale.id)).userErrors).toEqual([]);
     expect((await unitState(a)).state).toBe('IN_STOCK');
     expect((await unitState(b)).state).toBe('SOLD');
@@ -183,7 +230,11 @@ describe('SAL-4 customer orders', () => {
 describe('SAL-5 not readable', () => {
   it('SAL-5: "not readable" is allowed only where the policy allows a missing serial; a user with the duty corrects it later', async () => {
     const tv = await itemOf('TVOLED-001');
-    const opt = (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and not i.serial_required_on_sale order by i.id limit 1`)).rows[0];
+    const opt = (
+      await t.db.query(
+        `select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and not i.serial_required_on_sale order by i.id limit 1`,
+      )
+    ).rows[0];
     const [s] = await stock(await t.db.query(`select product_id from item where id = $1`, [opt.id]).then((r) => r.rows[0].product_id), 1);
     const sale = await newSale();
     expect((await add(sale.id, { code: tv.upc, notReadable: true })).userErrors[0].code).toBe('SERIAL_REQUIRED');
@@ -194,7 +245,8 @@ describe('SAL-5 not readable', () => {
     // The clerk lacks the serial-corrections duty; the manager has it.
     const denied = (await clerk.data(CORRECT, { i: { saleId: sale.id, lineId: line, serial: s } })).correctSaleLineSerial;
     expect(denied.userErrors[0].message).toMatch(/serial corrections duty/);
-    const level = async () => (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [opt.id, S.S001])).rows[0].quantity;
+    const level = async () =>
+      (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [opt.id, S.S001])).rows[0].quantity;
     const before = await level();
     const fixed = (await manager.data(CORRECT, { i: { saleId: sale.id, lineId: line, serial: s } })).correctSaleLineSerial;
     expect(fixed.userErrors).toEqual([]);
@@ -205,7 +257,11 @@ describe('SAL-5 not readable', () => {
 
   it('SAL-5: a clerk without the not-readable duty cannot register it', async () => {
     const clerk2 = await t.as('clerk2');
-    const opt = (await t.db.query(`select u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and not i.serial_required_on_sale limit 1`)).rows[0];
+    const opt = (
+      await t.db.query(
+        `select u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'SOMETIMES' and not i.serial_required_on_sale limit 1`,
+      )
+    ).rows[0];
     const sale = await newSale(clerk2, 'S002');
     expect((await add(sale.id, { code: opt.upc, notReadable: true }, clerk2)).userErrors[0].message).toMatch(/duty/);
   });
@@ -218,13 +274,21 @@ describe('RET-1 returns', () => {
     const sale = await newSale();
     await add(sale.id, { code: tv.upc, serial: s });
     await complete(sale.id);
-    const { serialSale } = await clerk.data(`query($s: String!) { serialSale(serial: $s) { state soldAt sale { number store { code } register { code } customer { number name } } } }`, { s: s.toLowerCase() });
-    expect(serialSale[0]).toMatchObject({ state: 'SOLD', sale: { number: sale.number, store: { code: 'S001' }, register: { code: 'R1' }, customer: { number: 'C-1001', name: 'Jordan Lee' } } });
+    const { serialSale } = await clerk.data(
+      `query($s: String!) { serialSale(serial: $s) { state soldAt sale { number store { code } register { code } customer { number name } } } }`,
+      { s: s.toLowerCase() },
+    );
+    expect(serialSale[0]).toMatchObject({
+      state: 'SOLD',
+      sale: { number: sale.number, store: { code: 'S001' }, register: { code: 'R1' }, customer: { number: 'C-1001', name: 'Jordan Lee' } },
+    });
     const r = await manager.data(RETURN, { i: { storeId: S.S002, lines: [{ serial: s }] } });
     expect(r.returnItems.userErrors).toEqual([]);
     expect(r.returnItems.number).toMatch(/^RTN-\d{6}$/);
     expect(await unitState(s)).toEqual({ state: 'IN_STOCK', store: 'S002' });
-    const ev = await t.db.query(`select type, quantity, customer_id::text from stock_event where serial = $1 order by id desc limit 1`, [s]);
+    const ev = await t.db.query(`select type, quantity, customer_id::text from stock_event where serial = $1 order by id desc limit 1`, [
+      s,
+    ]);
     expect(ev.rows[0]).toEqual({ type: 'RETURN', quantity: 1, customer_id: customer });
     // The return ended the link to the sale: it is no longer reported as sold.
     const after = await clerk.data(`query($s: String!) { serialSale(serial: $s) { state sale { number } } }`, { s });
@@ -244,8 +308,14 @@ describe('RET-1 returns', () => {
     const tv = await itemOf('TVOLED-001');
     const r = await clerk.data(RETURN, { i: { storeId: S.S001, lines: [{ code: tv.upc, quantity: 1 }] } });
     expect(r.returnItems.userErrors[0]).toMatchObject({ code: 'SERIAL_REQUIRED', field: 'input.lines.0.serial' });
-    const cable = (await t.db.query(`select u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'NEVER' limit 1`)).rows[0];
-    expect((await clerk.data(RETURN, { i: { storeId: S.S001, lines: [{ code: cable.upc, quantity: 3 }] } })).returnItems.userErrors).toEqual([]);
+    const cable = (
+      await t.db.query(
+        `select u.upc from item i join item_upc u on u.item_id = i.id and u.is_main join item_policy p on p.item_id = i.id where p.level = 'NEVER' limit 1`,
+      )
+    ).rows[0];
+    expect(
+      (await clerk.data(RETURN, { i: { storeId: S.S001, lines: [{ code: cable.upc, quantity: 3 }] } })).returnItems.userErrors,
+    ).toEqual([]);
   });
 
   it('SEC-2: selling at a store you are not assigned to is refused', async () => {

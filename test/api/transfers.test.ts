@@ -15,7 +15,12 @@ beforeAll(async () => {
   t = await startTestServer();
   [manager, clerk, clerk2] = await Promise.all([t.as('manager'), t.as('clerk'), t.as('clerk2')]);
   S = Object.fromEntries((await t.db.query(`select code, id::text from store`)).rows.map((r) => [r.code, r.id]));
-  const item = async (pid: string) => (await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = $1`, [pid])).rows[0];
+  const item = async (pid: string) =>
+    (
+      await t.db.query(`select i.id::text, u.upc from item i join item_upc u on u.item_id = i.id and u.is_main where i.product_id = $1`, [
+        pid,
+      ])
+    ).rows[0];
   tv = await item('TVOLED-001');
   cable = await item('AUDCBL-001');
 });
@@ -29,22 +34,36 @@ afterAll(async () => {
 const T = `id number status progress { requested shipped received } lines { lineNo shippedQuantity serialCount receivedQuantity } discrepancies { serial quantity productId } shipBlockers { code message }`;
 const CREATE = `mutation($i: CreateTransferInput!) { createTransfer(input: $i) { transfer { ${T} } userErrors { code field message } replayed } }`;
 const SCAN = `mutation($i: ScanTransferInput!) { scanTransfer(input: $i) { results { input outcome message storeCode lineScanned lineExpected } currentItemId transfer { status } userErrors { code message } } }`;
-const act = (name: string) => `mutation($i: TransferActionInput!) { ${name}(input: $i) { transfer { ${T} } userErrors { code field message } replayed } }`;
+const act = (name: string) =>
+  `mutation($i: TransferActionInput!) { ${name}(input: $i) { transfer { ${T} } userErrors { code field message } replayed } }`;
 let n = 0;
 const uniq = () => `TR-${Date.now().toString(36)}-${++n}`.toUpperCase();
 
 /** Receives fresh TV serials (and cables) at a store, returning the serials. */
 async function stock(storeCode: string, count: number, cables = 0): Promise<string[]> {
   const serials = Array.from({ length: count }, uniq);
-  const r = await manager.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, { i: { storeId: S[storeCode], kind: 'BLIND' } });
+  const r = await manager.data(`mutation($i: CreateReceiptInput!) { createReceipt(input: $i) { receipt { id } } }`, {
+    i: { storeId: S[storeCode], kind: 'BLIND' },
+  });
   const id = r.createReceipt.receipt.id;
   const input = [tv.upc, ...serials, ...Array(cables).fill(cable.upc)].join('\n');
   await manager.data(`mutation($i: ScanReceiptInput!) { scanReceipt(input: $i) { results { outcome } } }`, { i: { receiptId: id, input } });
-  expect((await manager.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code } } }`, { i: { receiptId: id } })).postReceipt.userErrors).toEqual([]);
+  expect(
+    (await manager.data(`mutation($i: ReceiptActionInput!) { postReceipt(input: $i) { userErrors { code } } }`, { i: { receiptId: id } }))
+      .postReceipt.userErrors,
+  ).toEqual([]);
   return serials;
 }
-const unit = async (serial: string) => (await t.db.query(`select u.state, s.code as store, u.transfer_id from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`, [serial])).rows[0];
-const level = async (itemId: string, store: string) => (await t.db.query(`select coalesce((select quantity from stock_level where item_id = $1 and store_id = $2), 0) as q`, [itemId, S[store]])).rows[0].q;
+const unit = async (serial: string) =>
+  (
+    await t.db.query(
+      `select u.state, s.code as store, u.transfer_id from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`,
+      [serial],
+    )
+  ).rows[0];
+const level = async (itemId: string, store: string) =>
+  (await t.db.query(`select coalesce((select quantity from stock_level where item_id = $1 and store_id = $2), 0) as q`, [itemId, S[store]]))
+    .rows[0].q;
 
 async function draft(from = 'S001', to = 'S002', client = manager) {
   const r = await client.data(CREATE, { i: { fromStoreId: S[from], toStoreId: S[to] } });
@@ -60,7 +79,12 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
     const tr = await draft();
     const s = await scan(tr.id, 'SHIP', [tv.upc, ...serials, cable.upc, cable.upc].join('\n'));
     expect(s.results.map((r: any) => r.outcome)).toEqual(['ITEM_SELECTED', 'ACCEPTED', 'ACCEPTED', 'ITEM_COUNTED', 'ITEM_COUNTED']);
-    const [tv1, tv2, c1, c2] = [await level(tv.id, 'S001'), await level(tv.id, 'S002'), await level(cable.id, 'S001'), await level(cable.id, 'S002')];
+    const [tv1, tv2, c1, c2] = [
+      await level(tv.id, 'S001'),
+      await level(tv.id, 'S002'),
+      await level(cable.id, 'S001'),
+      await level(cable.id, 'S002'),
+    ];
     const shipped = await manager.data(act('shipTransfer'), { i: { transferId: tr.id } });
     expect(shipped.shipTransfer.userErrors).toEqual([]);
     expect(shipped.shipTransfer.transfer).toMatchObject({ status: 'SHIPPED', progress: { shipped: 4, received: 0 } });
@@ -76,8 +100,16 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
     expect(rec.receiveTransfer.transfer).toMatchObject({ status: 'RECEIVED', discrepancies: [] });
     expect(await unit(serials[1]!)).toMatchObject({ state: 'IN_STOCK', store: 'S002', transfer_id: null });
     expect([await level(tv.id, 'S002'), await level(cable.id, 'S002')]).toEqual([tv2 + 2, c2 + 2]);
-    const types = (await t.db.query(`select type, count(*)::int as n from stock_event where document_kind = 'TRANSFER' and document_id = $1 group by 1 order by 1`, [tr.id])).rows;
-    expect(types).toEqual([{ type: 'TRANSFER_IN', n: 3 }, { type: 'TRANSFER_OUT', n: 3 }]);
+    const types = (
+      await t.db.query(
+        `select type, count(*)::int as n from stock_event where document_kind = 'TRANSFER' and document_id = $1 group by 1 order by 1`,
+        [tr.id],
+      )
+    ).rows;
+    expect(types).toEqual([
+      { type: 'TRANSFER_IN', n: 3 },
+      { type: 'TRANSFER_OUT', n: 3 },
+    ]);
   });
 
   it('TRF-2: refuses to ship a serial that is at another store, in transit or removed, naming where it is', async () => {
@@ -88,7 +120,11 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
     await manager.data(act('shipTransfer'), { i: { transferId: tr1.id } });
     const tr = await draft();
     const r = await scan(tr.id, 'SHIP', [tv.upc, atS002, inTransit, 'NEVER-SEEN-1'].join('\n'));
-    expect(r.results.slice(1).map((x: any) => [x.outcome, x.storeCode])).toEqual([['IN_STOCK_ELSEWHERE', 'S002'], ['IN_TRANSIT', null], ['NOT_IN_STOCK_HERE', null]]);
+    expect(r.results.slice(1).map((x: any) => [x.outcome, x.storeCode])).toEqual([
+      ['IN_STOCK_ELSEWHERE', 'S002'],
+      ['IN_TRANSIT', null],
+      ['NOT_IN_STOCK_HERE', null],
+    ]);
     expect(r.results[1].message).toMatch(/in stock at S002/);
   });
 
@@ -99,7 +135,10 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
       const b = await draft('S001', 'S003');
       await scan(a.id, 'SHIP', `${tv.upc}\n${s}`);
       await scan(b.id, 'SHIP', `${tv.upc}\n${s}`, clerk);
-      const [ra, rb] = await Promise.all([manager.data(act('shipTransfer'), { i: { transferId: a.id } }), clerk.data(act('shipTransfer'), { i: { transferId: b.id } })]);
+      const [ra, rb] = await Promise.all([
+        manager.data(act('shipTransfer'), { i: { transferId: a.id } }),
+        clerk.data(act('shipTransfer'), { i: { transferId: b.id } }),
+      ]);
       const results = [ra.shipTransfer, rb.shipTransfer];
       expect(results.filter((x) => x.userErrors.length === 0).length).toBe(1);
       expect(results.find((x) => x.userErrors.length)!.userErrors[0].code).toBe('NOT_IN_STOCK_HERE');
@@ -109,7 +148,9 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
 
   it('TRF-2: ALWAYS items ship with one serial per unit; the blocker says so', async () => {
     const tr = await draft();
-    await manager.data(`mutation($i: CreateTransferInput!) { createTransfer(input: $i) { userErrors { code } } }`, { i: { fromStoreId: S.S001, toStoreId: S.S002 } });
+    await manager.data(`mutation($i: CreateTransferInput!) { createTransfer(input: $i) { userErrors { code } } }`, {
+      i: { fromStoreId: S.S001, toStoreId: S.S002 },
+    });
     const empty = await manager.data(act('shipTransfer'), { i: { transferId: tr.id } });
     expect(empty.shipTransfer.userErrors[0].code).toBe('NOTHING_TO_POST');
   });
@@ -177,7 +218,9 @@ describe('TRF-3 receiving and discrepancies', () => {
     const a = (await manager.data(act('shipTransfer'), { i: { transferId: tr.id, clientKey: key } })).shipTransfer;
     const b = (await manager.data(act('shipTransfer'), { i: { transferId: tr.id, clientKey: key } })).shipTransfer;
     expect([a.replayed, b.replayed, a.userErrors, b.userErrors, b.transfer.status]).toEqual([false, true, [], [], 'SHIPPED']);
-    expect((await t.db.query(`select count(*)::int as n from stock_event where serial = $1 and type = 'TRANSFER_OUT'`, [s])).rows[0].n).toBe(1);
+    expect(
+      (await t.db.query(`select count(*)::int as n from stock_event where serial = $1 and type = 'TRANSFER_OUT'`, [s])).rows[0].n,
+    ).toBe(1);
   });
 });
 
@@ -185,16 +228,29 @@ describe('TRF-4 live board', () => {
   it('TRF-4: a manager watching the board sees status changes and each receiving scan without reloading', async () => {
     const serials = await stock('S001', 2);
     const tr = await draft();
-    const sub = manager.subscribe(`subscription($f: DocumentEventFilter) { documentEvents(filter: $f) { number status action scanned received shipped } }`, { f: { kind: 'TRANSFER' } });
+    const sub = manager.subscribe(
+      `subscription($f: DocumentEventFilter) { documentEvents(filter: $f) { number status action scanned received shipped } }`,
+      { f: { kind: 'TRANSFER' } },
+    );
     await new Promise((r) => setTimeout(r, 300));
     await scan(tr.id, 'SHIP', [tv.upc, ...serials].join('\n'), clerk);
-    expect((await sub.next()).data!.documentEvents).toMatchObject({ number: tr.number, status: 'DRAFT', action: 'SHIP_SCANNED', scanned: 2, shipped: 2 });
+    expect((await sub.next()).data!.documentEvents).toMatchObject({
+      number: tr.number,
+      status: 'DRAFT',
+      action: 'SHIP_SCANNED',
+      scanned: 2,
+      shipped: 2,
+    });
     await clerk.data(act('shipTransfer'), { i: { transferId: tr.id } });
     expect((await sub.next()).data!.documentEvents).toMatchObject({ status: 'SHIPPED', action: 'shipTransfer' });
     await scan(tr.id, 'RECEIVE', serials[0]!, clerk2);
     expect((await sub.next()).data!.documentEvents).toMatchObject({ status: 'RECEIVING', action: 'RECEIVE_SCANNED', received: 1 });
     const { transfers } = await manager.data(`{ transfers { number status progress { shipped received } } }`);
-    expect(transfers.find((x: any) => x.number === tr.number)).toEqual({ number: tr.number, status: 'RECEIVING', progress: { shipped: 2, received: 1 } });
+    expect(transfers.find((x: any) => x.number === tr.number)).toEqual({
+      number: tr.number,
+      status: 'RECEIVING',
+      progress: { shipped: 2, received: 1 },
+    });
     sub.dispose();
   });
 });

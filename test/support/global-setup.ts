@@ -32,7 +32,10 @@ export async function setup(project: TestProject): Promise<void> {
   const admin = new pg.Client({ connectionString: adminUrl });
   await admin.connect();
   // Old per-file databases from an interrupted run on a shared server.
-  const { rows } = await admin.query<{ datname: string }>(`select datname from pg_database where datname like 'sd_test_%' or datname = $1`, [TEMPLATE_DB]);
+  const { rows } = await admin.query<{ datname: string }>(
+    `select datname from pg_database where datname like 'sd_test_%' or datname = $1`,
+    [TEMPLATE_DB],
+  );
   for (const r of rows) await admin.query(`drop database if exists "${r.datname}" with (force)`);
   await admin.query(`create database ${TEMPLATE_DB}`);
   await admin.end();

@@ -23,7 +23,7 @@ export type Ctx = {
   viewer: Viewer | null;
   req?: Request;
   res?: Response;
-  services: import("./services.js").Services;
+  services: import('./services.js').Services;
   /** Per-request batch loaders (see loader.ts). */
   loaders?: Map<string, unknown>;
 };

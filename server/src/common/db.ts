@@ -28,7 +28,10 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
  * Runs several independent queries: in parallel on a pool, one after another on a single
  * client (a client cannot run two queries at once). A null entry answers no rows.
  */
-export async function queryAll<const Q extends readonly (readonly [string, unknown[]?] | null)[]>(db: Queryable, queries: Q): Promise<{ -readonly [K in keyof Q]: pg.QueryResult<any> }> {
+export async function queryAll<const Q extends readonly (readonly [string, unknown[]?] | null)[]>(
+  db: Queryable,
+  queries: Q,
+): Promise<{ -readonly [K in keyof Q]: pg.QueryResult<any> }> {
   const none = { rows: [], rowCount: 0 } as unknown as pg.QueryResult<any>;
   type Out = { -readonly [K in keyof Q]: pg.QueryResult<any> };
   if (!('release' in db)) return (await Promise.all(queries.map((q) => (q ? db.query(q[0], q[1] as unknown[]) : none)))) as Out;

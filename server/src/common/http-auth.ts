@@ -7,7 +7,10 @@ import { tokenFromHeaders } from '../modules/auth/auth.service.js';
 /** For plain HTTP endpoints (CSV exports): the same session cookie or bearer token as GraphQL. */
 export async function httpViewer(services: Services, req: express.Request, res: express.Response): Promise<Viewer | null> {
   const viewer = await services.auth.viewerFromToken(services.pool, tokenFromHeaders(req.headers));
-  if (!viewer) res.status(401).json({ errors: [{ message: 'Sign in first: this call needs a valid session.', extensions: { code: 'UNAUTHENTICATED' } }] });
+  if (!viewer)
+    res
+      .status(401)
+      .json({ errors: [{ message: 'Sign in first: this call needs a valid session.', extensions: { code: 'UNAUTHENTICATED' } }] });
   return viewer;
 }
 

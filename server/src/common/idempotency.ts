@@ -25,10 +25,19 @@ export interface TxOutcome<T> {
  */
 export async function transact<T>(
   pool: pg.Pool,
-  opts: { userId: number; clientKey?: string | null; operation: string; request: unknown; replay: (stored: any) => Promise<T>; reused: (e: UserError) => T },
+  opts: {
+    userId: number;
+    clientKey?: string | null;
+    operation: string;
+    request: unknown;
+    replay: (stored: any) => Promise<T>;
+    reused: (e: UserError) => T;
+  },
   run: (db: pg.PoolClient) => Promise<TxOutcome<T>>,
 ): Promise<T> {
-  const hash = createHash('sha256').update(JSON.stringify(opts.request ?? null)).digest('hex');
+  const hash = createHash('sha256')
+    .update(JSON.stringify(opts.request ?? null))
+    .digest('hex');
   const client = await pool.connect();
   try {
     for (let attempt = 0; ; attempt++) {
@@ -40,11 +49,20 @@ export async function transact<T>(
             [opts.userId, opts.clientKey, opts.operation, hash],
           );
           if (!ins.rowCount) {
-            const { rows } = await client.query(`select operation, request_hash, response from idempotency_key where user_id = $1 and client_key = $2`, [opts.userId, opts.clientKey]);
+            const { rows } = await client.query(
+              `select operation, request_hash, response from idempotency_key where user_id = $1 and client_key = $2`,
+              [opts.userId, opts.clientKey],
+            );
             await client.query('rollback');
             const row = rows[0];
             if (row.operation !== opts.operation || row.request_hash !== hash) {
-              return opts.reused(UserError.of(E.IDEMPOTENCY_KEY_REUSED, 'This client key was already used for a different request; use a new key.', 'clientKey'));
+              return opts.reused(
+                UserError.of(
+                  E.IDEMPOTENCY_KEY_REUSED,
+                  'This client key was already used for a different request; use a new key.',
+                  'clientKey',
+                ),
+              );
             }
             return opts.replay(row.response);
           }
@@ -52,7 +70,11 @@ export async function transact<T>(
         const out = await run(client);
         if (!out.commit) throw new Rollback(out.result);
         if (opts.clientKey) {
-          await client.query(`update idempotency_key set response = $3 where user_id = $1 and client_key = $2`, [opts.userId, opts.clientKey, JSON.stringify(out.stored ?? null)]);
+          await client.query(`update idempotency_key set response = $3 where user_id = $1 and client_key = $2`, [
+            opts.userId,
+            opts.clientKey,
+            JSON.stringify(out.stored ?? null),
+          ]);
         }
         await client.query('commit');
         return out.result;

@@ -38,10 +38,20 @@ export function queryLimitsRule(context: ValidationContext): ASTVisitor {
     OperationDefinition(node) {
       const { depth, fields } = measure(node.selectionSet, 0, new Set());
       if (depth > MAX_QUERY_DEPTH) {
-        context.reportError(new GraphQLError(`Query is ${depth} levels deep; the limit is ${MAX_QUERY_DEPTH}.`, { nodes: [node], extensions: { code: 'QUERY_TOO_DEEP' } }));
+        context.reportError(
+          new GraphQLError(`Query is ${depth} levels deep; the limit is ${MAX_QUERY_DEPTH}.`, {
+            nodes: [node],
+            extensions: { code: 'QUERY_TOO_DEEP' },
+          }),
+        );
       }
       if (fields > MAX_QUERY_FIELDS) {
-        context.reportError(new GraphQLError(`Query selects ${fields} fields; the limit is ${MAX_QUERY_FIELDS}.`, { nodes: [node], extensions: { code: 'QUERY_TOO_COMPLEX' } }));
+        context.reportError(
+          new GraphQLError(`Query selects ${fields} fields; the limit is ${MAX_QUERY_FIELDS}.`, {
+            nodes: [node],
+            extensions: { code: 'QUERY_TOO_COMPLEX' },
+          }),
+        );
       }
     },
   };

@@ -35,7 +35,11 @@ export class BatchLoader<K, V> {
 }
 
 /** Loaders hang off the context, created lazily by name. */
-export function loader<K, V>(ctx: { loaders?: Map<string, unknown> }, name: string, fetch: (keys: K[]) => Promise<Map<K, V>>): BatchLoader<K, V> {
+export function loader<K, V>(
+  ctx: { loaders?: Map<string, unknown> },
+  name: string,
+  fetch: (keys: K[]) => Promise<Map<K, V>>,
+): BatchLoader<K, V> {
   ctx.loaders ??= new Map();
   let l = ctx.loaders.get(name) as BatchLoader<K, V> | undefined;
   if (!l) {

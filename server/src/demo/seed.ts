@@ -11,8 +11,22 @@ export const DEMO_PASSWORD = 'serialdesk';
 export const demoUsers = [
   { username: 'admin', displayName: 'Ada Admin', role: 'ADMIN', allStores: true, stores: [], duties: [] },
   { username: 'merch', displayName: 'Mona Merchandiser', role: 'MERCHANDISER', allStores: true, stores: [], duties: [] },
-  { username: 'manager', displayName: 'Manny Manager', role: 'STORE_MANAGER', allStores: false, stores: ['S001', 'S002'], duties: ['SERIAL_CORRECTIONS', 'NOT_READABLE_REGISTRATION'] },
-  { username: 'clerk', displayName: 'Cleo Clerk', role: 'CLERK', allStores: false, stores: ['S001'], duties: ['NOT_READABLE_REGISTRATION'] },
+  {
+    username: 'manager',
+    displayName: 'Manny Manager',
+    role: 'STORE_MANAGER',
+    allStores: false,
+    stores: ['S001', 'S002'],
+    duties: ['SERIAL_CORRECTIONS', 'NOT_READABLE_REGISTRATION'],
+  },
+  {
+    username: 'clerk',
+    displayName: 'Cleo Clerk',
+    role: 'CLERK',
+    allStores: false,
+    stores: ['S001'],
+    duties: ['NOT_READABLE_REGISTRATION'],
+  },
   { username: 'clerk2', displayName: 'Carl Clerk', role: 'CLERK', allStores: false, stores: ['S002'], duties: [] },
   { username: 'viewer', displayName: 'Vera Viewer', role: 'REPORT_VIEWER', allStores: true, stores: [], duties: [] },
 ] as const;
@@ -47,7 +61,6 @@ export async function seedDemo(pool: pg.Pool): Promise<void> {
   }
 }
 
-
 async function seedLocationsAndUsers(client: pg.PoolClient): Promise<void> {
   const venues = [...new Set(demoStores.map((s) => s.venue))];
   await client.query('insert into venue (name) select unnest($1::text[])', [venues]);
@@ -56,7 +69,13 @@ async function seedLocationsAndUsers(client: pg.PoolClient): Promise<void> {
      select v.id, s.code, s.name, s.kind, s.tz
      from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) as s(code, name, venue, kind, tz)
      join venue v on v.name = s.venue`,
-    [demoStores.map((s) => s.code), demoStores.map((s) => s.name), demoStores.map((s) => s.venue), demoStores.map((s) => s.kind), demoStores.map((s) => s.timeZone)],
+    [
+      demoStores.map((s) => s.code),
+      demoStores.map((s) => s.name),
+      demoStores.map((s) => s.venue),
+      demoStores.map((s) => s.kind),
+      demoStores.map((s) => s.timeZone),
+    ],
   );
   await client.query(
     `insert into register (store_id, code, name)

@@ -6,4 +6,11 @@ import { Migration20261123000005_sales_adjustments } from './Migration2026112300
 import { Migration20261123000006_reports } from './Migration20261123000006_reports.js';
 
 /** Every migration, in order. New migrations are appended here. */
-export const migrationsList = [Migration20261123000001_locations_users, Migration20261123000002_catalog, Migration20261123000003_stock_receiving, Migration20261123000004_realtime_transfers, Migration20261123000005_sales_adjustments, Migration20261123000006_reports];
+export const migrationsList = [
+  Migration20261123000001_locations_users,
+  Migration20261123000002_catalog,
+  Migration20261123000003_stock_receiving,
+  Migration20261123000004_realtime_transfers,
+  Migration20261123000005_sales_adjustments,
+  Migration20261123000006_reports,
+];

@@ -1,4 +1,17 @@
-import { Arg, Authorized, Ctx as C, Field, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, registerEnumType } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx as C,
+  Field,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  registerEnumType,
+} from 'type-graphql';
 import type { Ctx } from '../../common/context.js';
 import { StoreScoped } from '../../common/auth.js';
 import { forbidden } from '../../common/errors.js';
@@ -13,7 +26,10 @@ export enum AdjustmentMode {
   SUBTRACT = 'SUBTRACT',
   FINAL_QUANTITY = 'FINAL_QUANTITY',
 }
-registerEnumType(AdjustmentMode, { name: 'AdjustmentMode', description: 'ADJ-1: ADD n units with n serials; SUBTRACT named units; FINAL_QUANTITY with the complete list on hand.' });
+registerEnumType(AdjustmentMode, {
+  name: 'AdjustmentMode',
+  description: 'ADJ-1: ADD n units with n serials; SUBTRACT named units; FINAL_QUANTITY with the complete list on hand.',
+});
 
 export enum AdjustmentReason {
   DAMAGED = 'DAMAGED',
@@ -68,16 +84,25 @@ export class StockLinePreview {
 
 @ObjectType()
 export class AdjustmentPayload {
-  @Field(() => String, { nullable: true, description: 'The posted document number; null for a preview or on errors.' }) number?: string | null;
-  @Field(() => ID, { nullable: true, description: 'The posted document id (e.g. for /export/vendor-returns/<id>.csv).' }) documentId?: string | null;
+  @Field(() => String, { nullable: true, description: 'The posted document number; null for a preview or on errors.' }) number?:
+    string | null;
+  @Field(() => ID, { nullable: true, description: 'The posted document id (e.g. for /export/vendor-returns/<id>.csv).' }) documentId?:
+    string | null;
   @Field(() => [StockLinePreview]) lines: StockLinePreview[] = [];
   @Field(() => [UserError]) userErrors: UserError[] = [];
   @Field(() => Boolean) replayed = false;
 }
 
 const toPreview = (p: LinePlan): StockLinePreview => ({
-  index: p.index, itemId: String(p.itemId), level: p.level, onHand: p.onHand, resultingQuantity: p.resulting, delta: p.delta,
-  serialsAdded: p.add.map((u) => u.serial), serialsRemoved: p.remove.map((u) => u.serial), quantityDelta: p.quantityDelta,
+  index: p.index,
+  itemId: String(p.itemId),
+  level: p.level,
+  onHand: p.onHand,
+  resultingQuantity: p.resulting,
+  delta: p.delta,
+  serialsAdded: p.add.map((u) => u.serial),
+  serialsRemoved: p.remove.map((u) => u.serial),
+  quantityDelta: p.quantityDelta,
 });
 
 const lines = (l: StockLineInputType[]) => l.map((x) => ({ ...x, itemId: x.itemId ? Number(x.itemId) : null }));
@@ -85,7 +110,11 @@ const lines = (l: StockLineInputType[]) => l.map((x) => ({ ...x, itemId: x.itemI
 /** ADJ-1: final-quantity adjustments and write-offs need a store manager. */
 function requireAdjustmentRole(ctx: Ctx, input: AdjustmentInput): void {
   const role = ctx.viewer!.role;
-  if ((input.mode === AdjustmentMode.FINAL_QUANTITY || input.reason === AdjustmentReason.WRITE_OFF) && role !== Role.STORE_MANAGER && role !== Role.ADMIN) {
+  if (
+    (input.mode === AdjustmentMode.FINAL_QUANTITY || input.reason === AdjustmentReason.WRITE_OFF) &&
+    role !== Role.STORE_MANAGER &&
+    role !== Role.ADMIN
+  ) {
     forbidden('final-quantity adjustments and write-offs (store managers only)');
   }
 }
@@ -103,7 +132,9 @@ export class AdjustmentResolver {
 
   @Authorized(Role.CLERK, Role.STORE_MANAGER)
   @StoreScoped('input.storeId')
-  @Mutation(() => AdjustmentPayload, { description: 'ADJ-1: posts an adjustment through the stock engine (ADJUSTMENT events with the reason).' })
+  @Mutation(() => AdjustmentPayload, {
+    description: 'ADJ-1: posts an adjustment through the stock engine (ADJUSTMENT events with the reason).',
+  })
   async postAdjustment(@Arg('input', () => AdjustmentInput) input: AdjustmentInput, @C() ctx: Ctx): Promise<AdjustmentPayload> {
     requireAdjustmentRole(ctx, input);
     const { clientKey, ...request } = input;
@@ -111,12 +142,19 @@ export class AdjustmentResolver {
     return transact<AdjustmentPayload>(
       ctx.pool,
       {
-        userId: ctx.viewer!.userId, clientKey, operation: 'postAdjustment', request,
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation: 'postAdjustment',
+        request,
         replay: async (s) => ({ number: s.number, documentId: s.documentId, lines: s.lines, userErrors: [], replayed: true }),
         reused: (e) => ({ lines: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
-        if (!input.lines.length) return { result: { lines: [], userErrors: [UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines')], replayed: false }, commit: false };
+        if (!input.lines.length)
+          return {
+            result: { lines: [], userErrors: [UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines')], replayed: false },
+            commit: false,
+          };
         // Serialize adjustments per store so a plan cannot go stale between planning and writing.
         await db.query(`select 1 from store where id = $1 for update`, [storeId]);
         const plan = await planLines(db, storeId, input.mode, lines(input.lines));
@@ -126,9 +164,22 @@ export class AdjustmentResolver {
           [storeId, input.mode, input.reason, input.note?.trim() ?? '', ctx.viewer!.userId],
         );
         const doc = { kind: 'ADJUSTMENT', id: rows[0].id as number, number: rows[0].number as string };
-        const errors = await applyPlans(db, plan.plans, { type: 'ADJUSTMENT', storeId, document: doc, userId: ctx.viewer!.userId, reason: input.reason + (input.note?.trim() ? `: ${input.note.trim()}` : ''), removeTo: 'REMOVED' });
+        const errors = await applyPlans(db, plan.plans, {
+          type: 'ADJUSTMENT',
+          storeId,
+          document: doc,
+          userId: ctx.viewer!.userId,
+          reason: input.reason + (input.note?.trim() ? `: ${input.note.trim()}` : ''),
+          removeTo: 'REMOVED',
+        });
         if (errors.length) return { result: { lines: [], userErrors: errors, replayed: false }, commit: false };
-        const result = { number: doc.number, documentId: String(doc.id), lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
+        const result = {
+          number: doc.number,
+          documentId: String(doc.id),
+          lines: plan.plans.map(toPreview),
+          userErrors: [],
+          replayed: false,
+        };
         return { result, commit: true, stored: { number: doc.number, documentId: String(doc.id), lines: result.lines } };
       },
     );
@@ -143,14 +194,18 @@ export class AdjustmentResolver {
     return transact<AdjustmentPayload>(
       ctx.pool,
       {
-        userId: ctx.viewer!.userId, clientKey, operation: 'returnToVendor', request,
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation: 'returnToVendor',
+        request,
         replay: async (s) => ({ number: s.number, documentId: s.documentId, lines: s.lines, userErrors: [], replayed: true }),
         reused: (e) => ({ lines: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
         const fail = (e: UserError) => ({ result: { lines: [], userErrors: [e], replayed: false }, commit: false });
         if (!input.rma.trim()) return fail(UserError.of(E.REQUIRED, 'Give the vendor RMA reference.', 'input.rma'));
-        if (!(await db.query(`select 1 from vendor where id = $1`, [input.vendorId])).rowCount) return fail(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
+        if (!(await db.query(`select 1 from vendor where id = $1`, [input.vendorId])).rowCount)
+          return fail(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
         if (!input.lines.length) return fail(UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines'));
         await db.query(`select 1 from store where id = $1 for update`, [storeId]);
         const plan = await planLines(db, storeId, 'SUBTRACT', lines(input.lines));
@@ -160,9 +215,22 @@ export class AdjustmentResolver {
           [storeId, input.vendorId, input.rma.trim(), ctx.viewer!.userId],
         );
         const doc = { kind: 'RTV', id: rows[0].id as number, number: rows[0].number as string };
-        const errors = await applyPlans(db, plan.plans, { type: 'RETURN_TO_VENDOR', storeId, document: doc, userId: ctx.viewer!.userId, reason: `RMA ${input.rma.trim()}`, removeTo: 'RETURNED_TO_VENDOR' });
+        const errors = await applyPlans(db, plan.plans, {
+          type: 'RETURN_TO_VENDOR',
+          storeId,
+          document: doc,
+          userId: ctx.viewer!.userId,
+          reason: `RMA ${input.rma.trim()}`,
+          removeTo: 'RETURNED_TO_VENDOR',
+        });
         if (errors.length) return { result: { lines: [], userErrors: errors, replayed: false }, commit: false };
-        const result = { number: doc.number, documentId: String(doc.id), lines: plan.plans.map(toPreview), userErrors: [], replayed: false };
+        const result = {
+          number: doc.number,
+          documentId: String(doc.id),
+          lines: plan.plans.map(toPreview),
+          userErrors: [],
+          replayed: false,
+        };
         return { result, commit: true, stored: { number: doc.number, documentId: String(doc.id), lines: result.lines } };
       },
     );

@@ -10,9 +10,15 @@ export function registerVendorReturnRoutes(app: express.Express, services: Servi
       const viewer = await httpViewer(services, req, res);
       if (!viewer) return;
       const id = Number(req.params.id);
-      const { rows } = await services.pool.query(`select r.id, r.number, r.rma, r.store_id, v.code as vendor from vendor_return r join vendor v on v.id = r.vendor_id where r.id = $1`, [Number.isInteger(id) ? id : 0]);
+      const { rows } = await services.pool.query(
+        `select r.id, r.number, r.rma, r.store_id, v.code as vendor from vendor_return r join vendor v on v.id = r.vendor_id where r.id = $1`,
+        [Number.isInteger(id) ? id : 0],
+      );
       const rtv = rows[0];
-      if (!rtv) return void res.status(404).json({ errors: [{ message: `Return to vendor ${req.params.id} does not exist.`, extensions: { code: 'NOT_FOUND' } }] });
+      if (!rtv)
+        return void res
+          .status(404)
+          .json({ errors: [{ message: `Return to vendor ${req.params.id} does not exist.`, extensions: { code: 'NOT_FOUND' } }] });
       if (!httpRequireStore(viewer, rtv.store_id, res)) return;
       const lines = await services.pool.query(
         `select $2::text as number, $3::text as rma, $4::text as vendor, s.code as store, min(e.occurred_at) as returned_at, i.product_id, m.upc, i.name,
@@ -23,7 +29,12 @@ export function registerVendorReturnRoutes(app: express.Express, services: Servi
       );
       res.setHeader('content-type', 'text/csv; charset=utf-8');
       res.setHeader('content-disposition', `attachment; filename="${rtv.number}.csv"`);
-      const csv = stringify({ header: true, bom: true, columns: ['number', 'rma', 'vendor', 'store', 'returned_at', 'product_id', 'upc', 'name', 'quantity', 'serials'], cast: { date: (d) => d.toISOString() } });
+      const csv = stringify({
+        header: true,
+        bom: true,
+        columns: ['number', 'rma', 'vendor', 'store', 'returned_at', 'product_id', 'upc', 'name', 'quantity', 'serials'],
+        cast: { date: (d) => d.toISOString() },
+      });
       csv.pipe(res);
       for (const row of lines.rows) csv.write(row);
       csv.end();

@@ -50,14 +50,23 @@ export class AuthResolver {
   async signIn(@Arg('input', () => SignInInput) input: SignInInput, @C() ctx: Ctx): Promise<SignInPayload> {
     const payload = new SignInPayload();
     if (!input.username.trim() || !input.password) {
-      payload.userErrors.push(UserError.of(UserErrorCode.REQUIRED, 'Enter a username and a password.', input.username.trim() ? 'input.password' : 'input.username'));
+      payload.userErrors.push(
+        UserError.of(
+          UserErrorCode.REQUIRED,
+          'Enter a username and a password.',
+          input.username.trim() ? 'input.password' : 'input.username',
+        ),
+      );
       return payload;
     }
     const result = await ctx.services.auth.signIn(ctx, input.username, input.password);
     if ('error' in result) {
       payload.userErrors.push(
         result.error === 'LOCKED'
-          ? UserError.of(UserErrorCode.TOO_MANY_ATTEMPTS, `Too many failed sign-ins for this user: try again in ${result.retryAfterSeconds} s.`)
+          ? UserError.of(
+              UserErrorCode.TOO_MANY_ATTEMPTS,
+              `Too many failed sign-ins for this user: try again in ${result.retryAfterSeconds} s.`,
+            )
           : UserError.of(UserErrorCode.INVALID_CREDENTIALS, 'Unknown username or wrong password.'),
       );
       return payload;
@@ -89,7 +98,9 @@ export class AuthResolver {
   }
 
   @Authorized()
-  @Query(() => [Store], { description: 'Every active store, e.g. to choose the destination of a transfer. Acting on a store still needs it in your scope.' })
+  @Query(() => [Store], {
+    description: 'Every active store, e.g. to choose the destination of a transfer. Acting on a store still needs it in your scope.',
+  })
   async storeDirectory(@C() ctx: Ctx): Promise<Store[]> {
     return ctx.em.find(Store, { active: true }, { orderBy: { code: 'asc' } });
   }

@@ -14,7 +14,11 @@ export class AuthService {
   constructor(private readonly sessionHours: number) {}
 
   /** Checks credentials; on success opens a session and returns its token. */
-  async signIn(ctx: Ctx, username: string, password: string): Promise<{ token: string; viewer: Viewer } | { error: 'INVALID' } | { error: 'LOCKED'; retryAfterSeconds: number }> {
+  async signIn(
+    ctx: Ctx,
+    username: string,
+    password: string,
+  ): Promise<{ token: string; viewer: Viewer } | { error: 'INVALID' } | { error: 'LOCKED'; retryAfterSeconds: number }> {
     const key = username.trim().toLowerCase();
     const locked = await ctx.pool.query<{ s: number }>(
       `select ceil(extract(epoch from locked_until - now()))::int as s from sign_in_throttle where username_key = $1 and locked_until > now()`,
@@ -75,9 +79,24 @@ export class AuthService {
     const r = rows[0];
     if (!r) return null;
     const user = Object.assign(new User(), {
-      id: r.id, username: r.username, displayName: r.display_name, role: r.role, duties: r.duties, allStores: r.all_stores, active: true, createdAt: r.created_at,
+      id: r.id,
+      username: r.username,
+      displayName: r.display_name,
+      role: r.role,
+      duties: r.duties,
+      allStores: r.all_stores,
+      active: true,
+      createdAt: r.created_at,
     });
-    return { user, userId: r.id, role: r.role, duties: r.duties, storeIds: r.all_stores ? null : r.store_ids, tokenHash, expiresAt: r.expires_at };
+    return {
+      user,
+      userId: r.id,
+      role: r.role,
+      duties: r.duties,
+      storeIds: r.all_stores ? null : r.store_ids,
+      tokenHash,
+      expiresAt: r.expires_at,
+    };
   }
 
   private async viewerFor(em: EntityManager, user: User, tokenHash: string, expiresAt: Date): Promise<Viewer> {

@@ -10,7 +10,8 @@ export enum SerialLevel {
 }
 registerEnumType(SerialLevel, {
   name: 'SerialLevel',
-  description: 'POL-1: ALWAYS = a serial on every movement; SOMETIMES = optional, with per-item flags for sale and return; NEVER = quantities only.',
+  description:
+    'POL-1: ALWAYS = a serial on every movement; SOMETIMES = optional, with per-item flags for sale and return; NEVER = quantities only.',
 });
 
 export enum ClassificationLevel {

@@ -8,9 +8,27 @@ import { Role, User } from '../auth/user.entity.js';
 import { Store } from '../locations/location.entities.js';
 import { Classification, Item, SerialLevel, Vendor } from './catalog.entities.js';
 import {
-  ClassificationInput, ClassificationPayload, CodeMatch, CodeResolution, ImportJob, ImportPayload, ItemConnection, ItemFilter, ItemInput,
-  ItemPayload, ItemPolicy, PolicyChange, PolicyImpactType, PolicyTargetInput, SerialPolicy, SetSerialLevelInput, SetSerialLevelPayload,
-  UpdateClassificationInput, UpdateItemInput, VendorInput, VendorPayload,
+  ClassificationInput,
+  ClassificationPayload,
+  CodeMatch,
+  CodeResolution,
+  ImportJob,
+  ImportPayload,
+  ItemConnection,
+  ItemFilter,
+  ItemInput,
+  ItemPayload,
+  ItemPolicy,
+  PolicyChange,
+  PolicyImpactType,
+  PolicyTargetInput,
+  SerialPolicy,
+  SetSerialLevelInput,
+  SetSerialLevelPayload,
+  UpdateClassificationInput,
+  UpdateItemInput,
+  VendorInput,
+  VendorPayload,
 } from './catalog.types.js';
 import { explain, type EffectivePolicy, type PolicyImpact, type PolicyTarget } from './policy.service.js';
 import type { ItemFields } from './item-input.js';
@@ -22,8 +40,15 @@ const MAX_PAGE = 10_000;
 export class ClassificationResolver {
   @Authorized()
   @Query(() => [Classification], { description: 'The departments; walk `children` for the tree (POL-2).' })
-  async classificationTree(@C() ctx: Ctx, @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive: boolean): Promise<Classification[]> {
-    return ctx.em.find(Classification, { level: 'DEPARTMENT' as never, ...(includeInactive ? {} : { active: true }) }, { orderBy: { name: 'asc' } });
+  async classificationTree(
+    @C() ctx: Ctx,
+    @Arg('includeInactive', () => Boolean, { defaultValue: false }) includeInactive: boolean,
+  ): Promise<Classification[]> {
+    return ctx.em.find(
+      Classification,
+      { level: 'DEPARTMENT' as never, ...(includeInactive ? {} : { active: true }) },
+      { orderBy: { name: 'asc' } },
+    );
   }
 
   @Authorized()
@@ -78,16 +103,29 @@ export class ClassificationResolver {
 
   @Authorized(...CATALOG_EDITORS)
   @Mutation(() => ClassificationPayload, { description: 'Adds a department (no parent), category or subcategory.' })
-  async createClassification(@Arg('input', () => ClassificationInput) input: ClassificationInput, @C() ctx: Ctx): Promise<ClassificationPayload> {
+  async createClassification(
+    @Arg('input', () => ClassificationInput) input: ClassificationInput,
+    @C() ctx: Ctx,
+  ): Promise<ClassificationPayload> {
     const r = await ctx.services.catalog.createClassification(ctx, { ...input, parentId: optId(input.parentId) });
     return { classification: r.value ? await ctx.em.findOne(Classification, { id: r.value }) : null, userErrors: r.errors };
   }
 
   @Authorized(...CATALOG_EDITORS)
   @Mutation(() => ClassificationPayload, { description: 'Renames, moves or deactivates a node. Levels change through setSerialLevel.' })
-  async updateClassification(@Arg('input', () => UpdateClassificationInput) input: UpdateClassificationInput, @C() ctx: Ctx): Promise<ClassificationPayload> {
-    const r = await ctx.services.catalog.updateClassification(ctx, { ...input, id: Number(input.id), parentId: input.parentId === undefined ? undefined : optId(input.parentId) });
-    return { classification: r.value ? await ctx.em.findOne(Classification, { id: r.value }, { refresh: true }) : null, userErrors: r.errors };
+  async updateClassification(
+    @Arg('input', () => UpdateClassificationInput) input: UpdateClassificationInput,
+    @C() ctx: Ctx,
+  ): Promise<ClassificationPayload> {
+    const r = await ctx.services.catalog.updateClassification(ctx, {
+      ...input,
+      id: Number(input.id),
+      parentId: input.parentId === undefined ? undefined : optId(input.parentId),
+    });
+    return {
+      classification: r.value ? await ctx.em.findOne(Classification, { id: r.value }, { refresh: true }) : null,
+      userErrors: r.errors,
+    };
   }
 }
 
@@ -139,7 +177,10 @@ export class ItemResolver {
   }
 
   @Authorized()
-  @Query(() => CodeResolution, { nullable: true, description: 'Resolves a scanned code (main or additional UPC, or product id) to its item; null when unknown.' })
+  @Query(() => CodeResolution, {
+    nullable: true,
+    description: 'Resolves a scanned code (main or additional UPC, or product id) to its item; null when unknown.',
+  })
   async resolveCode(@Arg('code', () => String) code: string, @C() ctx: Ctx): Promise<CodeResolution | null> {
     const c = code.trim();
     if (!c) return null;
@@ -198,11 +239,19 @@ export class ItemResolver {
   @FieldResolver(() => Vendor, { nullable: true })
   async vendor(@Root() item: Item, @C() ctx: Ctx): Promise<Vendor | null> {
     if (!item.vendor) return null;
-    return (await loader<number, Vendor>(ctx, 'vendor', async (ids) => new Map((await ctx.em.find(Vendor, { id: { $in: ids } })).map((v) => [v.id, v]))).load(item.vendor.id)) ?? null;
+    return (
+      (await loader<number, Vendor>(
+        ctx,
+        'vendor',
+        async (ids) => new Map((await ctx.em.find(Vendor, { id: { $in: ids } })).map((v) => [v.id, v])),
+      ).load(item.vendor.id)) ?? null
+    );
   }
 
   @Authorized(...CATALOG_EDITORS)
-  @Mutation(() => ItemPayload, { description: 'Creates an item (POL-4). Bad fields come back as userErrors naming the field; nothing is saved.' })
+  @Mutation(() => ItemPayload, {
+    description: 'Creates an item (POL-4). Bad fields come back as userErrors naming the field; nothing is saved.',
+  })
   async createItem(@Arg('input', () => ItemInput) input: ItemInput, @C() ctx: Ctx): Promise<ItemPayload> {
     const r = await ctx.services.catalog.createItem(ctx, toFields(input));
     return { item: r.value ? await ctx.em.findOne(Item, { id: r.value }) : null, userErrors: r.errors };
@@ -213,7 +262,15 @@ export class ItemResolver {
   async updateItem(@Arg('input', () => UpdateItemInput) input: UpdateItemInput, @C() ctx: Ctx): Promise<ItemPayload> {
     const { serialLevel, ...rest } = input;
     if (serialLevel !== undefined && serialLevel !== null) {
-      return { userErrors: [UserError.of(E.INVALID_INPUT, 'Change the level with setSerialLevel, which shows the impact and is audited.', 'input.serialLevel')] };
+      return {
+        userErrors: [
+          UserError.of(
+            E.INVALID_INPUT,
+            'Change the level with setSerialLevel, which shows the impact and is audited.',
+            'input.serialLevel',
+          ),
+        ],
+      };
     }
     const r = await ctx.services.catalog.updateItem(ctx, Number(input.id), toFields(rest));
     if (r.value && input.active != null) await ctx.pool.query('update item set active = $2 where id = $1', [r.value, input.active]);
@@ -235,7 +292,8 @@ export class ItemResolver {
 
   @Authorized(...CATALOG_EDITORS)
   @Mutation(() => ImportPayload, {
-    description: 'Starts a CSV import of items; poll `itemImport` for progress. Valid rows are imported, bad rows listed with line and reason.',
+    description:
+      'Starts a CSV import of items; poll `itemImport` for progress. Valid rows are imported, bad rows listed with line and reason.',
   })
   async importItems(@Arg('csv', () => String) csv: string, @C() ctx: Ctx): Promise<ImportPayload> {
     const r = await ctx.services.itemImport.start(ctx, csv);
@@ -265,12 +323,23 @@ export class PolicyResolver {
   }
 
   @Authorized(...CATALOG_EDITORS)
-  @Mutation(() => SetSerialLevelPayload, { description: "Sets or clears (level: null) a node's or an item's own level; audited and pushed live (POL-3)." })
+  @Mutation(() => SetSerialLevelPayload, {
+    description: "Sets or clears (level: null) a node's or an item's own level; audited and pushed live (POL-3).",
+  })
   async setSerialLevel(@Arg('input', () => SetSerialLevelInput) input: SetSerialLevelInput, @C() ctx: Ctx): Promise<SetSerialLevelPayload> {
     const t = toTarget(input.target);
     if ('error' in t) return { userErrors: [t.error] };
     const r = await ctx.services.policy.setLevel(ctx, t, input.level ?? null);
-    if (!r) return { userErrors: [UserError.of(E.NOT_FOUND, `${t.kind === 'ITEM' ? 'Item' : 'Classification'} ${t.id} does not exist.`, `input.target.${t.kind === 'ITEM' ? 'itemId' : 'classificationId'}`)] };
+    if (!r)
+      return {
+        userErrors: [
+          UserError.of(
+            E.NOT_FOUND,
+            `${t.kind === 'ITEM' ? 'Item' : 'Classification'} ${t.id} does not exist.`,
+            `input.target.${t.kind === 'ITEM' ? 'itemId' : 'classificationId'}`,
+          ),
+        ],
+      };
     return {
       change: r.changed ? await loadChange(ctx, r.changeId) : null,
       impact: await toImpactType(ctx, r.impact),
@@ -282,8 +351,15 @@ export class PolicyResolver {
 
   @Authorized()
   @Query(() => [PolicyChange], { description: 'The audit log of level changes, newest first (POL-3).' })
-  async policyChanges(@C() ctx: Ctx, @Arg('first', () => Int, { defaultValue: 50 }) first: number, @Arg('before', () => ID, { nullable: true }) before?: string): Promise<PolicyChange[]> {
-    const { rows } = await ctx.pool.query(`select id from policy_change where ($1::bigint is null or id < $1) order by id desc limit $2`, [before ?? null, Math.min(first, 500)]);
+  async policyChanges(
+    @C() ctx: Ctx,
+    @Arg('first', () => Int, { defaultValue: 50 }) first: number,
+    @Arg('before', () => ID, { nullable: true }) before?: string,
+  ): Promise<PolicyChange[]> {
+    const { rows } = await ctx.pool.query(`select id from policy_change where ($1::bigint is null or id < $1) order by id desc limit $2`, [
+      before ?? null,
+      Math.min(first, 500),
+    ]);
     return Promise.all(rows.map((r) => loadChange(ctx, Number(r.id)))) as Promise<PolicyChange[]>;
   }
 }
@@ -304,7 +380,8 @@ function toSerialPolicy(p: EffectivePolicy): SerialPolicy {
 function toTarget(t: PolicyTargetInput): PolicyTarget | { error: UserError } {
   const c = optId(t.classificationId);
   const i = optId(t.itemId);
-  if ((c == null) === (i == null)) return { error: UserError.of(E.INVALID_INPUT, 'Give exactly one of classificationId and itemId.', 'input.target') };
+  if ((c == null) === (i == null))
+    return { error: UserError.of(E.INVALID_INPUT, 'Give exactly one of classificationId and itemId.', 'input.target') };
   return c != null ? { kind: 'CLASSIFICATION', id: c } : { kind: 'ITEM', id: i! };
 }
 
@@ -320,7 +397,11 @@ async function toImpactType(ctx: Ctx, impact: PolicyImpact): Promise<PolicyImpac
     itemsAffected: impact.itemsAffected,
     transitions: impact.transitions,
     sampleItems: impact.sampleItemIds.map((id) => items.find((i) => i.id === id)!).filter(Boolean),
-    unitsWithoutSerials: impact.unitsWithoutSerials.map((u) => ({ store: stores.find((s) => s.id === u.storeId)!, itemCount: u.itemCount, quantity: u.quantity })),
+    unitsWithoutSerials: impact.unitsWithoutSerials.map((u) => ({
+      store: stores.find((s) => s.id === u.storeId)!,
+      itemCount: u.itemCount,
+      quantity: u.quantity,
+    })),
     openDocuments: impact.openDocuments.map((d) => ({ ...d, id: String(d.id) })),
   };
 }
@@ -348,7 +429,15 @@ async function loadJob(ctx: Ctx, id: number): Promise<ImportJob | null> {
   const r = rows[0];
   if (!r) return null;
   const failedLines = new Set((r.errors as { line: number }[]).map((e) => e.line));
-  return { id: String(r.id), status: r.status, total: r.total, processed: r.processed, imported: r.succeeded, failed: failedLines.size, errors: r.errors };
+  return {
+    id: String(r.id),
+    status: r.status,
+    total: r.total,
+    processed: r.processed,
+    imported: r.succeeded,
+    failed: failedLines.size,
+    errors: r.errors,
+  };
 }
 
 async function allNodes(ctx: Ctx): Promise<Classification[]> {
@@ -375,7 +464,10 @@ async function itemCounts(ctx: Ctx): Promise<{ rows: Map<number, number> }> {
 
 async function upcs(ctx: Ctx, itemId: number): Promise<{ main: string; additional: string[] }> {
   const r = await loader<number, { main: string; additional: string[] }>(ctx, 'upcs', async (ids) => {
-    const { rows } = await ctx.pool.query(`select item_id, upc, is_main from item_upc where item_id = any($1::int[]) order by item_id, position`, [ids]);
+    const { rows } = await ctx.pool.query(
+      `select item_id, upc, is_main from item_upc where item_id = any($1::int[]) order by item_id, position`,
+      [ids],
+    );
     const map = new Map<number, { main: string; additional: string[] }>();
     for (const r of rows) {
       const e = map.get(r.item_id) ?? { main: '', additional: [] };

@@ -8,53 +8,205 @@ type Node = { code: string; name: string; level?: SerialLevel; children?: Node[]
 
 /** Demo tree: ALWAYS electronics, a SOMETIMES category in sporting goods, NEVER apparel, mixed home. */
 export const demoTree: Node[] = [
-  { code: 'ELEC', name: 'Electronics', level: 'ALWAYS' as SerialLevel, children: [
-    { code: 'ELEC-TV', name: 'Televisions', children: [{ code: 'ELEC-TV-OLED', name: 'OLED TVs' }, { code: 'ELEC-TV-LED', name: 'LED TVs' }] },
-    { code: 'ELEC-CMP', name: 'Computers', children: [{ code: 'ELEC-CMP-LAP', name: 'Laptops' }, { code: 'ELEC-CMP-TAB', name: 'Tablets' }] },
-    { code: 'ELEC-AUD', name: 'Audio', children: [{ code: 'ELEC-AUD-HP', name: 'Headphones' }, { code: 'ELEC-AUD-CBL', name: 'Cables & Adapters', level: 'NEVER' as SerialLevel }] },
-  ] },
-  { code: 'SPRT', name: 'Sporting Goods', children: [
-    { code: 'SPRT-FA', name: 'Firearms', level: 'ALWAYS' as SerialLevel, children: [{ code: 'SPRT-FA-RIF', name: 'Rifles' }, { code: 'SPRT-FA-HG', name: 'Handguns' }] },
-    { code: 'SPRT-FIT', name: 'Fitness Equipment', level: 'SOMETIMES' as SerialLevel, children: [{ code: 'SPRT-FIT-TRD', name: 'Treadmills' }, { code: 'SPRT-FIT-BIK', name: 'Exercise Bikes' }] },
-    { code: 'SPRT-TEAM', name: 'Team Sports', children: [{ code: 'SPRT-TEAM-JER', name: 'Jerseys' }, { code: 'SPRT-TEAM-BAL', name: 'Balls' }] },
-  ] },
-  { code: 'APP', name: 'Apparel', level: 'NEVER' as SerialLevel, children: [
-    { code: 'APP-MEN', name: 'Menswear', children: [{ code: 'APP-MEN-SHI', name: 'Shirts' }, { code: 'APP-MEN-PNT', name: 'Trousers' }] },
-    { code: 'APP-WOM', name: 'Womenswear', children: [{ code: 'APP-WOM-DRS', name: 'Dresses' }, { code: 'APP-WOM-OUT', name: 'Outerwear' }] },
-  ] },
-  { code: 'HOME', name: 'Home & Antiques', level: 'SOMETIMES' as SerialLevel, children: [
-    { code: 'HOME-ANT', name: 'Antiques', children: [{ code: 'HOME-ANT-FUR', name: 'Antique Furniture' }, { code: 'HOME-ANT-CLK', name: 'Clocks & Watches' }] },
-    { code: 'HOME-APL', name: 'Appliances', level: 'ALWAYS' as SerialLevel, children: [{ code: 'HOME-APL-KIT', name: 'Kitchen Appliances' }, { code: 'HOME-APL-LAU', name: 'Laundry' }] },
-  ] },
+  {
+    code: 'ELEC',
+    name: 'Electronics',
+    level: 'ALWAYS' as SerialLevel,
+    children: [
+      {
+        code: 'ELEC-TV',
+        name: 'Televisions',
+        children: [
+          { code: 'ELEC-TV-OLED', name: 'OLED TVs' },
+          { code: 'ELEC-TV-LED', name: 'LED TVs' },
+        ],
+      },
+      {
+        code: 'ELEC-CMP',
+        name: 'Computers',
+        children: [
+          { code: 'ELEC-CMP-LAP', name: 'Laptops' },
+          { code: 'ELEC-CMP-TAB', name: 'Tablets' },
+        ],
+      },
+      {
+        code: 'ELEC-AUD',
+        name: 'Audio',
+        children: [
+          { code: 'ELEC-AUD-HP', name: 'Headphones' },
+          { code: 'ELEC-AUD-CBL', name: 'Cables & Adapters', level: 'NEVER' as SerialLevel },
+        ],
+      },
+    ],
+  },
+  {
+    code: 'SPRT',
+    name: 'Sporting Goods',
+    children: [
+      {
+        code: 'SPRT-FA',
+        name: 'Firearms',
+        level: 'ALWAYS' as SerialLevel,
+        children: [
+          { code: 'SPRT-FA-RIF', name: 'Rifles' },
+          { code: 'SPRT-FA-HG', name: 'Handguns' },
+        ],
+      },
+      {
+        code: 'SPRT-FIT',
+        name: 'Fitness Equipment',
+        level: 'SOMETIMES' as SerialLevel,
+        children: [
+          { code: 'SPRT-FIT-TRD', name: 'Treadmills' },
+          { code: 'SPRT-FIT-BIK', name: 'Exercise Bikes' },
+        ],
+      },
+      {
+        code: 'SPRT-TEAM',
+        name: 'Team Sports',
+        children: [
+          { code: 'SPRT-TEAM-JER', name: 'Jerseys' },
+          { code: 'SPRT-TEAM-BAL', name: 'Balls' },
+        ],
+      },
+    ],
+  },
+  {
+    code: 'APP',
+    name: 'Apparel',
+    level: 'NEVER' as SerialLevel,
+    children: [
+      {
+        code: 'APP-MEN',
+        name: 'Menswear',
+        children: [
+          { code: 'APP-MEN-SHI', name: 'Shirts' },
+          { code: 'APP-MEN-PNT', name: 'Trousers' },
+        ],
+      },
+      {
+        code: 'APP-WOM',
+        name: 'Womenswear',
+        children: [
+          { code: 'APP-WOM-DRS', name: 'Dresses' },
+          { code: 'APP-WOM-OUT', name: 'Outerwear' },
+        ],
+      },
+    ],
+  },
+  {
+    code: 'HOME',
+    name: 'Home & Antiques',
+    level: 'SOMETIMES' as SerialLevel,
+    children: [
+      {
+        code: 'HOME-ANT',
+        name: 'Antiques',
+        children: [
+          { code: 'HOME-ANT-FUR', name: 'Antique Furniture' },
+          { code: 'HOME-ANT-CLK', name: 'Clocks & Watches' },
+        ],
+      },
+      {
+        code: 'HOME-APL',
+        name: 'Appliances',
+        level: 'ALWAYS' as SerialLevel,
+        children: [
+          { code: 'HOME-APL-KIT', name: 'Kitchen Appliances' },
+          { code: 'HOME-APL-LAU', name: 'Laundry' },
+        ],
+      },
+    ],
+  },
 ];
 
 export const demoVendors = [
-  ['NWE', 'Northwind Electronics'], ['ACA', 'Acme Arms Supply'], ['SUM', 'Summit Fitness'],
-  ['UTH', 'Urban Threads'], ['HER', 'Heritage Antiques Co.'], ['CON', 'Contoso Appliances'],
+  ['NWE', 'Northwind Electronics'],
+  ['ACA', 'Acme Arms Supply'],
+  ['SUM', 'Summit Fitness'],
+  ['UTH', 'Urban Threads'],
+  ['HER', 'Heritage Antiques Co.'],
+  ['CON', 'Contoso Appliances'],
 ] as const;
 
-const vendorFor: Record<string, string> = { ELEC: 'NWE', 'SPRT-FA': 'ACA', 'SPRT-FIT': 'SUM', 'SPRT-TEAM': 'SUM', APP: 'UTH', 'HOME-ANT': 'HER', 'HOME-APL': 'CON' };
+const vendorFor: Record<string, string> = {
+  ELEC: 'NWE',
+  'SPRT-FA': 'ACA',
+  'SPRT-FIT': 'SUM',
+  'SPRT-TEAM': 'SUM',
+  APP: 'UTH',
+  'HOME-ANT': 'HER',
+  'HOME-APL': 'CON',
+};
 const words: Record<string, [string[], string[]]> = {
-  'ELEC-TV-OLED': [['Lumen', 'Vivid', 'Aurora', 'Nova'], ['55" OLED TV', '65" OLED TV', '77" OLED TV']],
-  'ELEC-TV-LED': [['Clarity', 'Brite', 'Pixel'], ['43" LED TV', '50" LED TV', '58" LED TV']],
-  'ELEC-CMP-LAP': [['Zen', 'Forge', 'Swift', 'Aero'], ['13" Laptop', '14" Laptop', '16" Laptop Pro']],
-  'ELEC-CMP-TAB': [['Slate', 'Pad', 'Tab'], ['10" Tablet', '11" Tablet', '12.9" Tablet']],
-  'ELEC-AUD-HP': [['Echo', 'Bass', 'Quiet'], ['Wireless Headphones', 'Noise-Cancelling Headphones', 'Earbuds']],
-  'ELEC-AUD-CBL': [['Link', 'Flex'], ['HDMI Cable 2m', 'USB-C Cable 1m', 'Optical Cable']],
-  'SPRT-FA-RIF': [['Ridge', 'Falcon', 'Timber'], ['Bolt-Action Rifle .308', 'Lever Rifle .30-30', 'Rimfire Rifle .22']],
-  'SPRT-FA-HG': [['Sentinel', 'Guardian'], ['9mm Compact Pistol', '.45 Full-Size Pistol', '.38 Revolver']],
-  'SPRT-FIT-TRD': [['Stride', 'Pace'], ['Folding Treadmill', 'Incline Treadmill']],
-  'SPRT-FIT-BIK': [['Spin', 'Cadence'], ['Upright Bike', 'Recumbent Bike']],
-  'SPRT-TEAM-JER': [['Home', 'Away'], ['Replica Jersey', 'Authentic Jersey']],
-  'SPRT-TEAM-BAL': [['Pro', 'Match'], ['Soccer Ball', 'Basketball', 'Football']],
+  'ELEC-TV-OLED': [
+    ['Lumen', 'Vivid', 'Aurora', 'Nova'],
+    ['55" OLED TV', '65" OLED TV', '77" OLED TV'],
+  ],
+  'ELEC-TV-LED': [
+    ['Clarity', 'Brite', 'Pixel'],
+    ['43" LED TV', '50" LED TV', '58" LED TV'],
+  ],
+  'ELEC-CMP-LAP': [
+    ['Zen', 'Forge', 'Swift', 'Aero'],
+    ['13" Laptop', '14" Laptop', '16" Laptop Pro'],
+  ],
+  'ELEC-CMP-TAB': [
+    ['Slate', 'Pad', 'Tab'],
+    ['10" Tablet', '11" Tablet', '12.9" Tablet'],
+  ],
+  'ELEC-AUD-HP': [
+    ['Echo', 'Bass', 'Quiet'],
+    ['Wireless Headphones', 'Noise-Cancelling Headphones', 'Earbuds'],
+  ],
+  'ELEC-AUD-CBL': [
+    ['Link', 'Flex'],
+    ['HDMI Cable 2m', 'USB-C Cable 1m', 'Optical Cable'],
+  ],
+  'SPRT-FA-RIF': [
+    ['Ridge', 'Falcon', 'Timber'],
+    ['Bolt-Action Rifle .308', 'Lever Rifle .30-30', 'Rimfire Rifle .22'],
+  ],
+  'SPRT-FA-HG': [
+    ['Sentinel', 'Guardian'],
+    ['9mm Compact Pistol', '.45 Full-Size Pistol', '.38 Revolver'],
+  ],
+  'SPRT-FIT-TRD': [
+    ['Stride', 'Pace'],
+    ['Folding Treadmill', 'Incline Treadmill'],
+  ],
+  'SPRT-FIT-BIK': [
+    ['Spin', 'Cadence'],
+    ['Upright Bike', 'Recumbent Bike'],
+  ],
+  'SPRT-TEAM-JER': [
+    ['Home', 'Away'],
+    ['Replica Jersey', 'Authentic Jersey'],
+  ],
+  'SPRT-TEAM-BAL': [
+    ['Pro', 'Match'],
+    ['Soccer Ball', 'Basketball', 'Football'],
+  ],
   'APP-MEN-SHI': [['Oxford', 'Linen', 'Flannel'], ['Shirt']],
   'APP-MEN-PNT': [['Chino', 'Wool', 'Denim'], ['Trousers']],
   'APP-WOM-DRS': [['Wrap', 'Shift', 'Maxi'], ['Dress']],
   'APP-WOM-OUT': [['Trench', 'Puffer', 'Wool'], ['Coat']],
-  'HOME-ANT-FUR': [['Victorian', 'Georgian', 'Art Deco'], ['Writing Desk', 'Armchair', 'Cabinet']],
-  'HOME-ANT-CLK': [['Mantel', 'Pocket', 'Longcase'], ['Clock', 'Watch']],
-  'HOME-APL-KIT': [['Chef', 'Brew'], ['Stand Mixer', 'Espresso Machine', 'Microwave']],
-  'HOME-APL-LAU': [['Fresh', 'Pure'], ['Front-Load Washer', 'Heat-Pump Dryer']],
+  'HOME-ANT-FUR': [
+    ['Victorian', 'Georgian', 'Art Deco'],
+    ['Writing Desk', 'Armchair', 'Cabinet'],
+  ],
+  'HOME-ANT-CLK': [
+    ['Mantel', 'Pocket', 'Longcase'],
+    ['Clock', 'Watch'],
+  ],
+  'HOME-APL-KIT': [
+    ['Chef', 'Brew'],
+    ['Stand Mixer', 'Espresso Machine', 'Microwave'],
+  ],
+  'HOME-APL-LAU': [
+    ['Fresh', 'Pure'],
+    ['Front-Load Washer', 'Heat-Pump Dryer'],
+  ],
 };
 const colors = ['Black', 'Silver', 'White', 'Navy', 'Red', 'Walnut'];
 const sizes = ['S', 'M', 'L', 'XL'];
@@ -72,7 +224,10 @@ export const ITEMS_PER_SUBCATEGORY = 16;
 
 /** The demo catalog: 4 departments, 20 subcategories, 320 items with additional UPCs, 6 vendors. */
 export async function seedCatalog(client: pg.PoolClient): Promise<void> {
-  await client.query('insert into vendor (code, name) select * from unnest($1::text[], $2::text[])', [demoVendors.map((v) => v[0]), demoVendors.map((v) => v[1])]);
+  await client.query('insert into vendor (code, name) select * from unnest($1::text[], $2::text[])', [
+    demoVendors.map((v) => v[0]),
+    demoVendors.map((v) => v[1]),
+  ]);
   const ids = new Map<string, number>();
   const insert = async (n: Node, parent: Node | null, level: string, parentLevel: string | null) => {
     const { rows } = await client.query(
@@ -114,7 +269,12 @@ export async function seedCatalog(client: pg.PoolClient): Promise<void> {
             mainUpc: upcA(upc++),
             additionalUpcs: Array.from({ length: extra }, () => upcA(upc++)),
             // A few item overrides, so every source of POL-2 shows in the demo.
-            serialLevel: s.code === 'SPRT-TEAM-JER' && i === 0 ? ('ALWAYS' as SerialLevel) : s.code === 'ELEC-CMP-TAB' && i === 15 ? ('SOMETIMES' as SerialLevel) : null,
+            serialLevel:
+              s.code === 'SPRT-TEAM-JER' && i === 0
+                ? ('ALWAYS' as SerialLevel)
+                : s.code === 'ELEC-CMP-TAB' && i === 15
+                  ? ('SOMETIMES' as SerialLevel)
+                  : null,
             serialRequiredWhenSelling: c.level === 'SOMETIMES' || d.level === 'SOMETIMES' ? i % 2 === 0 : false,
             serialRequiredWhenReturning: c.level === 'SOMETIMES' || d.level === 'SOMETIMES' ? i % 4 === 0 : false,
             serialPattern: s.code === 'SPRT-FA-HG' ? '[A-Z]{2,3}[0-9]{5,7}' : null,

@@ -14,9 +14,18 @@ export interface LookupNeeds {
 /** Loads what item validation needs, in one query per kind, whatever the number of items. */
 export async function catalogLookups(db: Queryable, needs: LookupNeeds): Promise<CatalogLookups> {
   const [upcs, products, subcats, vendors] = await queryAll(db, [
-    [`select u.upc, i.id, i.product_id || ' ' || i.name as label from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])`, [needs.upcs ?? []]],
-    [`select lower(product_id) as pid, id from item where lower(product_id) = any($1::text[])`, [(needs.productIds ?? []).map((p) => p.toLowerCase())]],
-    [`select s.id, s.level, s.parent_id as category_id, c.parent_id as department_id from classification s left join classification c on c.id = s.parent_id where s.id = any($1::int[])`, [needs.subcategoryIds ?? []]],
+    [
+      `select u.upc, i.id, i.product_id || ' ' || i.name as label from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])`,
+      [needs.upcs ?? []],
+    ],
+    [
+      `select lower(product_id) as pid, id from item where lower(product_id) = any($1::text[])`,
+      [(needs.productIds ?? []).map((p) => p.toLowerCase())],
+    ],
+    [
+      `select s.id, s.level, s.parent_id as category_id, c.parent_id as department_id from classification s left join classification c on c.id = s.parent_id where s.id = any($1::int[])`,
+      [needs.subcategoryIds ?? []],
+    ],
     [`select id from vendor where id = any($1::int[])`, [needs.vendorIds ?? []]],
   ]);
   const upcMap = new Map(upcs.rows.map((r) => [r.upc as string, { itemId: r.id as number, label: r.label as string }]));
@@ -29,7 +38,9 @@ export async function catalogLookups(db: Queryable, needs: LookupNeeds): Promise
     subcategory: (id) => {
       const r = subMap.get(id);
       if (!r) return undefined;
-      return r.level === ClassificationLevel.SUBCATEGORY ? { id, categoryId: r.category_id, departmentId: r.department_id } : 'NOT_SUBCATEGORY';
+      return r.level === ClassificationLevel.SUBCATEGORY
+        ? { id, categoryId: r.category_id, departmentId: r.department_id }
+        : 'NOT_SUBCATEGORY';
     },
     vendorExists: (id) => vendorSet.has(id),
   };
@@ -72,13 +83,20 @@ export class CatalogService {
         return { value: id, errors: [] };
       });
     } catch (e) {
-      if (isUniqueViolation(e, 'item_upc_pkey')) return { errors: [UserError.of(E.UPC_TAKEN, 'One of these UPCs was just taken by another item; reload and try again.', 'input.mainUpc')] };
-      if (isUniqueViolation(e, 'item_product_id_key')) return { errors: [UserError.of(E.DUPLICATE, 'This product id was just taken by another item.', 'input.productId')] };
+      if (isUniqueViolation(e, 'item_upc_pkey'))
+        return {
+          errors: [UserError.of(E.UPC_TAKEN, 'One of these UPCs was just taken by another item; reload and try again.', 'input.mainUpc')],
+        };
+      if (isUniqueViolation(e, 'item_product_id_key'))
+        return { errors: [UserError.of(E.DUPLICATE, 'This product id was just taken by another item.', 'input.productId')] };
       throw e;
     }
   }
 
-  async createClassification(ctx: Ctx, input: { parentId?: number | null; code: string; name: string; serialLevel?: SerialLevel | null }): Promise<Result<number>> {
+  async createClassification(
+    ctx: Ctx,
+    input: { parentId?: number | null; code: string; name: string; serialLevel?: SerialLevel | null },
+  ): Promise<Result<number>> {
     const errors: UserError[] = [];
     if (!input.code?.trim()) errors.push(UserError.of(E.REQUIRED, 'Code is required.', 'input.code'));
     if (!input.name?.trim()) errors.push(UserError.of(E.REQUIRED, 'Name is required.', 'input.name'));
@@ -102,25 +120,35 @@ export class CatalogService {
       );
       return { value: rows[0].id, errors: [] };
     } catch (e) {
-      if (isUniqueViolation(e)) return { errors: [UserError.of(E.DUPLICATE, `Classification code ${input.code} is already used.`, 'input.code')] };
+      if (isUniqueViolation(e))
+        return { errors: [UserError.of(E.DUPLICATE, `Classification code ${input.code} is already used.`, 'input.code')] };
       throw e;
     }
   }
 
   /** Renames, re-codes, deactivates or moves a node; moving keeps items' classification path in step. */
-  async updateClassification(ctx: Ctx, input: { id: number; parentId?: number | null; code?: string | null; name?: string | null; active?: boolean | null }): Promise<Result<number>> {
+  async updateClassification(
+    ctx: Ctx,
+    input: { id: number; parentId?: number | null; code?: string | null; name?: string | null; active?: boolean | null },
+  ): Promise<Result<number>> {
     try {
       return await inTransaction(ctx.pool, async (db) => {
         const { rows } = await db.query('select id, level, parent_id from classification where id = $1 for update', [input.id]);
         const node = rows[0];
         if (!node) return { errors: [UserError.of(E.NOT_FOUND, `Classification ${input.id} does not exist.`, 'input.id')] };
-        if (input.name !== undefined && !input.name?.trim()) return { errors: [UserError.of(E.REQUIRED, 'Name is required.', 'input.name')] };
-        if (input.code !== undefined && !input.code?.trim()) return { errors: [UserError.of(E.REQUIRED, 'Code is required.', 'input.code')] };
+        if (input.name !== undefined && !input.name?.trim())
+          return { errors: [UserError.of(E.REQUIRED, 'Name is required.', 'input.name')] };
+        if (input.code !== undefined && !input.code?.trim())
+          return { errors: [UserError.of(E.REQUIRED, 'Code is required.', 'input.code')] };
         if (input.parentId !== undefined && input.parentId !== node.parent_id) {
           const moveError = await this.checkMove(db, node, input.parentId);
           if (moveError) return { errors: [moveError] };
           const parent = await db.query('select level from classification where id = $1', [input.parentId]);
-          await db.query('update classification set parent_id = $2, parent_level = $3 where id = $1', [input.id, input.parentId, parent.rows[0].level]);
+          await db.query('update classification set parent_id = $2, parent_level = $3 where id = $1', [
+            input.id,
+            input.parentId,
+            parent.rows[0].level,
+          ]);
           await db.query(
             `update item i set category_id = c.id, department_id = c.parent_id
              from classification s join classification c on c.id = s.parent_id
@@ -135,15 +163,22 @@ export class CatalogService {
         return { value: input.id, errors: [] };
       });
     } catch (e) {
-      if (isUniqueViolation(e)) return { errors: [UserError.of(E.DUPLICATE, `Classification code ${input.code} is already used.`, 'input.code')] };
+      if (isUniqueViolation(e))
+        return { errors: [UserError.of(E.DUPLICATE, `Classification code ${input.code} is already used.`, 'input.code')] };
       throw e;
     }
   }
 
   /** POL-2: a node may only move under a node exactly one level above it; never under itself or its own subtree. */
-  private async checkMove(db: Queryable, node: { id: number; level: ClassificationLevel }, parentId: number | null): Promise<UserError | null> {
+  private async checkMove(
+    db: Queryable,
+    node: { id: number; level: ClassificationLevel },
+    parentId: number | null,
+  ): Promise<UserError | null> {
     if (parentId === null) {
-      return node.level === ClassificationLevel.DEPARTMENT ? null : UserError.of(E.INVALID_PARENT, `A ${node.level.toLowerCase()} needs a parent one level above it.`, 'input.parentId');
+      return node.level === ClassificationLevel.DEPARTMENT
+        ? null
+        : UserError.of(E.INVALID_PARENT, `A ${node.level.toLowerCase()} needs a parent one level above it.`, 'input.parentId');
     }
     if (parentId === node.id) return UserError.of(E.CYCLE, 'A classification cannot be its own parent.', 'input.parentId');
     const { rows } = await db.query(
@@ -154,28 +189,43 @@ export class CatalogService {
     const parent = rows[0];
     if (!parent) return UserError.of(E.NOT_FOUND, `Classification ${parentId} does not exist.`, 'input.parentId');
     if (parent.inside) return UserError.of(E.CYCLE, 'A classification cannot move under its own descendant.', 'input.parentId');
-    if (parent.level === ClassificationLevel.SUBCATEGORY) return UserError.of(E.FOURTH_LEVEL, 'The tree has three levels: a subcategory cannot have children.', 'input.parentId');
-    const expected = node.level === ClassificationLevel.CATEGORY ? ClassificationLevel.DEPARTMENT : node.level === ClassificationLevel.SUBCATEGORY ? ClassificationLevel.CATEGORY : null;
+    if (parent.level === ClassificationLevel.SUBCATEGORY)
+      return UserError.of(E.FOURTH_LEVEL, 'The tree has three levels: a subcategory cannot have children.', 'input.parentId');
+    const expected =
+      node.level === ClassificationLevel.CATEGORY
+        ? ClassificationLevel.DEPARTMENT
+        : node.level === ClassificationLevel.SUBCATEGORY
+          ? ClassificationLevel.CATEGORY
+          : null;
     if (parent.level !== expected) {
-      return UserError.of(E.INVALID_PARENT, `A ${node.level.toLowerCase()} must sit under a ${expected?.toLowerCase() ?? 'nothing: departments are the top level'}.`, 'input.parentId');
+      return UserError.of(
+        E.INVALID_PARENT,
+        `A ${node.level.toLowerCase()} must sit under a ${expected?.toLowerCase() ?? 'nothing: departments are the top level'}.`,
+        'input.parentId',
+      );
     }
     return null;
   }
 
-  async saveVendor(ctx: Ctx, input: { id?: number | null; code?: string | null; name?: string | null; active?: boolean | null }): Promise<Result<number>> {
+  async saveVendor(
+    ctx: Ctx,
+    input: { id?: number | null; code?: string | null; name?: string | null; active?: boolean | null },
+  ): Promise<Result<number>> {
     if (input.id == null && !input.code?.trim()) return { errors: [UserError.of(E.REQUIRED, 'Code is required.', 'input.code')] };
-    if ((input.id == null || input.name !== undefined) && !input.name?.trim()) return { errors: [UserError.of(E.REQUIRED, 'Name is required.', 'input.name')] };
+    if ((input.id == null || input.name !== undefined) && !input.name?.trim())
+      return { errors: [UserError.of(E.REQUIRED, 'Name is required.', 'input.name')] };
     try {
       if (input.id == null) {
-        const { rows } = await ctx.pool.query('insert into vendor (code, name) values ($1, $2) returning id', [input.code!.trim(), input.name!.trim()]);
+        const { rows } = await ctx.pool.query('insert into vendor (code, name) values ($1, $2) returning id', [
+          input.code!.trim(),
+          input.name!.trim(),
+        ]);
         return { value: rows[0].id, errors: [] };
       }
-      const { rowCount } = await ctx.pool.query('update vendor set code = coalesce($2, code), name = coalesce($3, name), active = coalesce($4, active) where id = $1', [
-        input.id,
-        trimOrNull(input.code),
-        trimOrNull(input.name),
-        input.active ?? null,
-      ]);
+      const { rowCount } = await ctx.pool.query(
+        'update vendor set code = coalesce($2, code), name = coalesce($3, name), active = coalesce($4, active) where id = $1',
+        [input.id, trimOrNull(input.code), trimOrNull(input.name), input.active ?? null],
+      );
       if (!rowCount) return { errors: [UserError.of(E.NOT_FOUND, `Vendor ${input.id} does not exist.`, 'input.id')] };
       return { value: input.id, errors: [] };
     } catch (e) {
@@ -191,16 +241,36 @@ async function insertItem(db: Queryable, f: ItemFields, path: { id: number; cate
        unit_cost, retail_price, serial_level, serial_required_on_sale, serial_required_on_return, serial_pattern)
      values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) returning id`,
     [
-      f.productId!.trim(), f.name!.trim(), f.description?.trim() ?? '', path.id, path.categoryId, path.departmentId, f.vendorId ?? null,
-      trimOrNull(f.style), trimOrNull(f.size), trimOrNull(f.color), trimOrNull(f.brand), trimOrNull(f.season), trimOrNull(f.team),
-      trimOrNull(f.unitCost) ?? '0', trimOrNull(f.retailPrice) ?? '0', f.serialLevel ?? null, f.serialRequiredWhenSelling ?? false,
-      f.serialRequiredWhenReturning ?? false, trimOrNull(f.serialPattern),
+      f.productId!.trim(),
+      f.name!.trim(),
+      f.description?.trim() ?? '',
+      path.id,
+      path.categoryId,
+      path.departmentId,
+      f.vendorId ?? null,
+      trimOrNull(f.style),
+      trimOrNull(f.size),
+      trimOrNull(f.color),
+      trimOrNull(f.brand),
+      trimOrNull(f.season),
+      trimOrNull(f.team),
+      trimOrNull(f.unitCost) ?? '0',
+      trimOrNull(f.retailPrice) ?? '0',
+      f.serialLevel ?? null,
+      f.serialRequiredWhenSelling ?? false,
+      f.serialRequiredWhenReturning ?? false,
+      trimOrNull(f.serialPattern),
     ],
   );
   return rows[0].id;
 }
 
-async function updateItem(db: Queryable, id: number, f: ItemFields, path?: { id: number; categoryId: number; departmentId: number }): Promise<number> {
+async function updateItem(
+  db: Queryable,
+  id: number,
+  f: ItemFields,
+  path?: { id: number; categoryId: number; departmentId: number },
+): Promise<number> {
   // Only given fields change; null clears optional text fields.
   const sets: string[] = [];
   const params: unknown[] = [id];

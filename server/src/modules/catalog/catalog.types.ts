@@ -19,10 +19,12 @@ registerEnumType(CodeMatch, { name: 'CodeMatch' });
 export class SerialPolicy {
   @Field(() => SerialLevel) level!: SerialLevel;
   @Field(() => PolicySource) source!: PolicySource;
-  @Field(() => ID, { nullable: true, description: 'The item or classification the level is set on; null for the default.' }) sourceId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The item or classification the level is set on; null for the default.' }) sourceId?:
+    string | null;
   @Field(() => String, { nullable: true }) sourceName?: string | null;
   @Field(() => String, { description: 'For people, e.g. "inherited from Department Electronics".' }) explanation!: string;
-  @Field(() => Boolean, { description: 'A serial must be given when selling (ALWAYS, or SOMETIMES with the flag).' }) serialRequiredWhenSelling!: boolean;
+  @Field(() => Boolean, { description: 'A serial must be given when selling (ALWAYS, or SOMETIMES with the flag).' })
+  serialRequiredWhenSelling!: boolean;
   @Field(() => Boolean, { description: 'A serial must be given when returning.' }) serialRequiredWhenReturning!: boolean;
   @Field(() => String, { nullable: true }) serialPattern?: string | null;
 }
@@ -100,7 +102,8 @@ export class PolicyTargetInput {
 @InputType()
 export class SetSerialLevelInput {
   @Field(() => PolicyTargetInput) target!: PolicyTargetInput;
-  @Field(() => SerialLevel, { nullable: true, description: 'Null clears the own level, so it is inherited again.' }) level?: SerialLevel | null;
+  @Field(() => SerialLevel, { nullable: true, description: 'Null clears the own level, so it is inherited again.' })
+  level?: SerialLevel | null;
 }
 
 @ObjectType({ description: 'One audited level change (POL-3).' })
@@ -142,10 +145,12 @@ export class ItemInput {
   @Field(() => DecimalScalar, { nullable: true }) retailPrice?: string | null;
   @Field(() => String, { nullable: true }) mainUpc?: string | null;
   @Field(() => [String], { nullable: true, description: 'Replaces the additional UPCs; at most 10.' }) additionalUpcs?: string[] | null;
-  @Field(() => SerialLevel, { nullable: true, description: 'On create only; later changes go through setSerialLevel (audited).' }) serialLevel?: SerialLevel | null;
+  @Field(() => SerialLevel, { nullable: true, description: 'On create only; later changes go through setSerialLevel (audited).' })
+  serialLevel?: SerialLevel | null;
   @Field(() => Boolean, { nullable: true }) serialRequiredWhenSelling?: boolean | null;
   @Field(() => Boolean, { nullable: true }) serialRequiredWhenReturning?: boolean | null;
-  @Field(() => String, { nullable: true, description: 'A regular expression the whole serial must match; empty clears it.' }) serialPattern?: string | null;
+  @Field(() => String, { nullable: true, description: 'A regular expression the whole serial must match; empty clears it.' })
+  serialPattern?: string | null;
 }
 
 @InputType()

@@ -8,8 +8,25 @@ import { catalogLookups, needsOf } from './catalog.service.js';
 import { validateItemFields, trimOrNull, type ItemFields } from './item-input.js';
 
 export const IMPORT_COLUMNS = [
-  'product_id', 'name', 'description', 'subcategory', 'vendor', 'style', 'size', 'color', 'brand', 'season', 'team',
-  'unit_cost', 'retail_price', 'main_upc', 'additional_upcs', 'serial_level', 'serial_required_on_sale', 'serial_required_on_return', 'serial_pattern',
+  'product_id',
+  'name',
+  'description',
+  'subcategory',
+  'vendor',
+  'style',
+  'size',
+  'color',
+  'brand',
+  'season',
+  'team',
+  'unit_cost',
+  'retail_price',
+  'main_upc',
+  'additional_upcs',
+  'serial_level',
+  'serial_required_on_sale',
+  'serial_required_on_return',
+  'serial_pattern',
 ] as const;
 const REQUIRED_COLUMNS = ['product_id', 'name', 'subcategory', 'main_upc'];
 export const MAX_IMPORT_ROWS = 50_000;
@@ -35,16 +52,29 @@ export class ItemImportService {
       records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
     } catch (e) {
       const err = e as { message: string; lines?: number };
-      return { errors: [UserError.of(E.MALFORMED_FILE, `The file is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, 'csv')] };
+      return {
+        errors: [
+          UserError.of(E.MALFORMED_FILE, `The file is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, 'csv'),
+        ],
+      };
     }
     const header = (records.shift() ?? []).map((h) => h.toLowerCase().trim());
     const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-    if (missing.length) return { errors: [UserError.of(E.MALFORMED_FILE, `Missing column(s): ${missing.join(', ')}. Expected header: ${IMPORT_COLUMNS.join(',')}`, 'csv')] };
+    if (missing.length)
+      return {
+        errors: [
+          UserError.of(E.MALFORMED_FILE, `Missing column(s): ${missing.join(', ')}. Expected header: ${IMPORT_COLUMNS.join(',')}`, 'csv'),
+        ],
+      };
     const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h));
     if (unknown.length) return { errors: [UserError.of(E.MALFORMED_FILE, `Unknown column(s): ${unknown.join(', ')}.`, 'csv')] };
-    if (records.length > MAX_IMPORT_ROWS) return { errors: [UserError.of(E.TOO_LONG, `At most ${MAX_IMPORT_ROWS} rows per file; this one has ${records.length}.`, 'csv')] };
+    if (records.length > MAX_IMPORT_ROWS)
+      return { errors: [UserError.of(E.TOO_LONG, `At most ${MAX_IMPORT_ROWS} rows per file; this one has ${records.length}.`, 'csv')] };
     const rows = records.map((r, i) => ({ line: i + 2, values: Object.fromEntries(header.map((h, j) => [h, r[j] ?? ''])) }));
-    const { rows: job } = await ctx.pool.query(`insert into import_job (kind, total, user_id) values ('ITEMS', $1, $2) returning id`, [rows.length, ctx.viewer!.userId]);
+    const { rows: job } = await ctx.pool.query(`insert into import_job (kind, total, user_id) values ('ITEMS', $1, $2) returning id`, [
+      rows.length,
+      ctx.viewer!.userId,
+    ]);
     const jobId = job[0].id as number;
     const pool = ctx.pool;
     // Runs after the mutation answers; progress and the outcome are kept in import_job.
@@ -70,11 +100,22 @@ export class ItemImportService {
         const lookups = await catalogLookups(db, needsOf(parsed.map((p) => p.fields)));
         for (const p of parsed) {
           const known = new Set(p.errors.map((e) => columnOf(e.field)));
-          const rowErrors = [...p.errors, ...validateItemFields(p.fields, lookups, { prefix: 'row' }).filter((e) => !known.has(columnOf(e.field)))];
+          const rowErrors = [
+            ...p.errors,
+            ...validateItemFields(p.fields, lookups, { prefix: 'row' }).filter((e) => !known.has(columnOf(e.field))),
+          ];
           const pid = p.fields.productId?.trim().toLowerCase();
-          if (pid && seenProducts.has(pid)) rowErrors.push(UserError.of(E.DUPLICATE, `Product id also on line ${seenProducts.get(pid)} of this file.`, 'row.productId'));
+          if (pid && seenProducts.has(pid))
+            rowErrors.push(UserError.of(E.DUPLICATE, `Product id also on line ${seenProducts.get(pid)} of this file.`, 'row.productId'));
           [p.fields.mainUpc, ...(p.fields.additionalUpcs ?? [])].forEach((u, i) => {
-            if (u && seenUpcs.has(u)) rowErrors.push(UserError.of(E.UPC_TAKEN, `UPC ${u} is also on line ${seenUpcs.get(u)} of this file.`, i === 0 ? 'row.mainUpc' : 'row.additionalUpcs'));
+            if (u && seenUpcs.has(u))
+              rowErrors.push(
+                UserError.of(
+                  E.UPC_TAKEN,
+                  `UPC ${u} is also on line ${seenUpcs.get(u)} of this file.`,
+                  i === 0 ? 'row.mainUpc' : 'row.additionalUpcs',
+                ),
+              );
           });
           if (rowErrors.length) {
             for (const e of rowErrors) errors.push({ line: p.line, code: e.code, field: columnOf(e.field), message: e.message });
@@ -84,7 +125,10 @@ export class ItemImportService {
           for (const u of [p.fields.mainUpc, ...(p.fields.additionalUpcs ?? [])]) if (u) seenUpcs.set(u, p.line);
           valid.push({ line: p.line, fields: p.fields });
         }
-        await insertItems(db, valid.map((v) => v.fields));
+        await insertItems(
+          db,
+          valid.map((v) => v.fields),
+        );
         await db.query(
           `update import_job set processed = processed + $2, succeeded = succeeded + $3, errors = errors || $4::jsonb where id = $1`,
           [jobId, chunk.length, valid.length, JSON.stringify(errors)],
@@ -96,8 +140,15 @@ export class ItemImportService {
 }
 
 const COLUMN_OF_FIELD: Record<string, string> = {
-  productId: 'product_id', subcategoryId: 'subcategory', vendorId: 'vendor', unitCost: 'unit_cost', retailPrice: 'retail_price', mainUpc: 'main_upc',
-  additionalUpcs: 'additional_upcs', serialPattern: 'serial_pattern', serialLevel: 'serial_level',
+  productId: 'product_id',
+  subcategoryId: 'subcategory',
+  vendorId: 'vendor',
+  unitCost: 'unit_cost',
+  retailPrice: 'retail_price',
+  mainUpc: 'main_upc',
+  additionalUpcs: 'additional_upcs',
+  serialPattern: 'serial_pattern',
+  serialLevel: 'serial_level',
 };
 
 /** Row error fields are reported as the file's column names. */
@@ -112,12 +163,18 @@ async function failJob(pool: pg.Pool, jobId: number, e: unknown): Promise<void> 
   await pool
     .query(`update import_job set status = 'FAILED', finished_at = now(), errors = errors || $2::jsonb where id = $1`, [
       jobId,
-      JSON.stringify([{ line: 0, code: 'INVALID_INPUT', message: 'The import stopped on an internal error; rows before it were imported.' }]),
+      JSON.stringify([
+        { line: 0, code: 'INVALID_INPUT', message: 'The import stopped on an internal error; rows before it were imported.' },
+      ]),
     ])
     .catch(() => {});
 }
 
-function toFields(v: Record<string, string>, subByCode: Map<string, number>, vendorByCode: Map<string, number>): { fields: ItemFields; errors: UserError[] } {
+function toFields(
+  v: Record<string, string>,
+  subByCode: Map<string, number>,
+  vendorByCode: Map<string, number>,
+): { fields: ItemFields; errors: UserError[] } {
   const errors: UserError[] = [];
   const bool = (name: string): boolean | null => {
     const s = (v[name] ?? '').toLowerCase();
@@ -129,12 +186,16 @@ function toFields(v: Record<string, string>, subByCode: Map<string, number>, ven
   };
   const subCode = (v.subcategory ?? '').toLowerCase();
   const subId = subByCode.get(subCode);
-  if (subCode && subId === undefined) errors.push(UserError.of(E.NOT_FOUND, `Unknown subcategory code "${v.subcategory}".`, 'row.subcategory'));
+  if (subCode && subId === undefined)
+    errors.push(UserError.of(E.NOT_FOUND, `Unknown subcategory code "${v.subcategory}".`, 'row.subcategory'));
   const vendorCode = (v.vendor ?? '').toLowerCase();
   const vendorId = vendorCode ? vendorByCode.get(vendorCode) : undefined;
   if (vendorCode && vendorId === undefined) errors.push(UserError.of(E.NOT_FOUND, `Unknown vendor code "${v.vendor}".`, 'row.vendor'));
   const level = (v.serial_level ?? '').toUpperCase();
-  if (level && !(level in SerialLevel)) errors.push(UserError.of(E.INVALID_INPUT, `serial_level must be ALWAYS, SOMETIMES or NEVER, not "${v.serial_level}".`, 'row.serial_level'));
+  if (level && !(level in SerialLevel))
+    errors.push(
+      UserError.of(E.INVALID_INPUT, `serial_level must be ALWAYS, SOMETIMES or NEVER, not "${v.serial_level}".`, 'row.serial_level'),
+    );
   return {
     errors,
     fields: {
@@ -143,11 +204,19 @@ function toFields(v: Record<string, string>, subByCode: Map<string, number>, ven
       description: v.description,
       subcategoryId: subId ?? (subCode ? -1 : null),
       vendorId: vendorId ?? null,
-      style: v.style, size: v.size, color: v.color, brand: v.brand, season: v.season, team: v.team,
+      style: v.style,
+      size: v.size,
+      color: v.color,
+      brand: v.brand,
+      season: v.season,
+      team: v.team,
       unitCost: trimOrNull(v.unit_cost),
       retailPrice: trimOrNull(v.retail_price),
       mainUpc: v.main_upc,
-      additionalUpcs: (v.additional_upcs ?? '').split('|').map((s) => s.trim()).filter(Boolean),
+      additionalUpcs: (v.additional_upcs ?? '')
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
       serialLevel: level in SerialLevel ? (level as SerialLevel) : null,
       serialRequiredWhenSelling: bool('serial_required_on_sale'),
       serialRequiredWhenReturning: bool('serial_required_on_return'),
@@ -179,10 +248,23 @@ export async function insertItems(db: pg.PoolClient | pg.Pool, items: ItemFields
      join unnest($1::text[], $18::text[]) as m(product_id, upcs) on m.product_id = ins.product_id
      cross join lateral unnest(string_to_array(m.upcs, '|')) with ordinality as u(upc, n)`,
     [
-      col((f) => f.productId!.trim()), col((f) => f.name!.trim()), col((f) => f.description?.trim() ?? ''), col((f) => f.subcategoryId), col((f) => f.vendorId ?? null),
-      col((f) => trimOrNull(f.style)), col((f) => trimOrNull(f.size)), col((f) => trimOrNull(f.color)), col((f) => trimOrNull(f.brand)), col((f) => trimOrNull(f.season)),
-      col((f) => trimOrNull(f.team)), col((f) => trimOrNull(f.unitCost) ?? '0'), col((f) => trimOrNull(f.retailPrice) ?? '0'), col((f) => f.serialLevel ?? null),
-      col((f) => f.serialRequiredWhenSelling ?? false), col((f) => f.serialRequiredWhenReturning ?? false), col((f) => trimOrNull(f.serialPattern)),
+      col((f) => f.productId!.trim()),
+      col((f) => f.name!.trim()),
+      col((f) => f.description?.trim() ?? ''),
+      col((f) => f.subcategoryId),
+      col((f) => f.vendorId ?? null),
+      col((f) => trimOrNull(f.style)),
+      col((f) => trimOrNull(f.size)),
+      col((f) => trimOrNull(f.color)),
+      col((f) => trimOrNull(f.brand)),
+      col((f) => trimOrNull(f.season)),
+      col((f) => trimOrNull(f.team)),
+      col((f) => trimOrNull(f.unitCost) ?? '0'),
+      col((f) => trimOrNull(f.retailPrice) ?? '0'),
+      col((f) => f.serialLevel ?? null),
+      col((f) => f.serialRequiredWhenSelling ?? false),
+      col((f) => f.serialRequiredWhenReturning ?? false),
+      col((f) => trimOrNull(f.serialPattern)),
       col((f) => [f.mainUpc!.trim(), ...(f.additionalUpcs ?? []).map((u) => u.trim())].join('|')),
     ],
   );

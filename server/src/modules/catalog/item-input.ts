@@ -43,7 +43,11 @@ export interface CatalogLookups {
  * field. `itemId` is the item being edited (its own UPCs and product id are not conflicts);
  * `partial` skips required checks for fields not given (updates).
  */
-export function validateItemFields(f: ItemFields, lookups: CatalogLookups, opts: { itemId?: number; partial?: boolean; prefix?: string; index?: number }): UserError[] {
+export function validateItemFields(
+  f: ItemFields,
+  lookups: CatalogLookups,
+  opts: { itemId?: number; partial?: boolean; prefix?: string; index?: number },
+): UserError[] {
   const errors: UserError[] = [];
   const p = opts.prefix ?? 'input';
   const err = (code: E, field: string, message: string) => errors.push(UserError.of(code, message, `${p}.${field}`, opts.index));
@@ -64,14 +68,16 @@ export function validateItemFields(f: ItemFields, lookups: CatalogLookups, opts:
     else {
       const sc = lookups.subcategory(f.subcategoryId);
       if (sc === undefined) err(E.NOT_FOUND, 'subcategoryId', `Classification ${f.subcategoryId} does not exist.`);
-      else if (sc === 'NOT_SUBCATEGORY') err(E.INVALID_CLASSIFICATION, 'subcategoryId', 'Items belong to a subcategory, not to a department or category.');
+      else if (sc === 'NOT_SUBCATEGORY')
+        err(E.INVALID_CLASSIFICATION, 'subcategoryId', 'Items belong to a subcategory, not to a department or category.');
     }
   }
   if (f.vendorId != null && !lookups.vendorExists(f.vendorId)) err(E.NOT_FOUND, 'vendorId', `Vendor ${f.vendorId} does not exist.`);
   for (const field of ['unitCost', 'retailPrice'] as const) {
     const v = f[field];
     if (!given(v) || v == null || v === '') continue;
-    if (/^\s*-/.test(String(v))) err(E.NEGATIVE_AMOUNT, field, `${field === 'unitCost' ? 'Unit cost' : 'Retail price'} cannot be negative.`);
+    if (/^\s*-/.test(String(v)))
+      err(E.NEGATIVE_AMOUNT, field, `${field === 'unitCost' ? 'Unit cost' : 'Retail price'} cannot be negative.`);
     else if (parseMoney(v) === null) err(E.INVALID_DECIMAL, field, `"${v}" is not a decimal amount like 12.99 (at most 4 decimals).`);
   }
 

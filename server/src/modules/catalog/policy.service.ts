@@ -74,14 +74,21 @@ export class PolicyService {
    * The level each classification node has in effect (its own, or inherited from an
    * ancestor), for the settings tree.
    */
-  async nodeLevels(db: Queryable): Promise<Map<number, { level: SerialLevel; source: PolicySource; sourceId: number | null; sourceName: string | null }>> {
+  async nodeLevels(
+    db: Queryable,
+  ): Promise<Map<number, { level: SerialLevel; source: PolicySource; sourceId: number | null; sourceName: string | null }>> {
     const { rows } = await db.query(`select id, level, parent_id, name, serial_level from classification`);
     const byId = new Map(rows.map((r) => [r.id as number, r]));
     const out = new Map();
     for (const r of rows) {
       let n = r;
       while (n && !n.serial_level) n = n.parent_id ? byId.get(n.parent_id) : undefined;
-      out.set(r.id, n ? { level: n.serial_level, source: n.level as PolicySource, sourceId: n.id, sourceName: n.name } : { level: SerialLevel.NEVER, source: PolicySource.DEFAULT, sourceId: null, sourceName: null });
+      out.set(
+        r.id,
+        n
+          ? { level: n.serial_level, source: n.level as PolicySource, sourceId: n.id, sourceName: n.name }
+          : { level: SerialLevel.NEVER, source: PolicySource.DEFAULT, sourceId: null, sourceName: null },
+      );
     }
     return out;
   }
@@ -120,7 +127,15 @@ export class PolicyService {
       openDocuments: [],
     };
     const toAlways = changed.filter((r) => r.new_level === SerialLevel.ALWAYS).map((r) => r.id);
-    for (const contribute of this.contributors) Object.assign(impact, await contribute(db, toAlways, changed.map((r) => r.id)));
+    for (const contribute of this.contributors)
+      Object.assign(
+        impact,
+        await contribute(
+          db,
+          toAlways,
+          changed.map((r) => r.id),
+        ),
+      );
     return impact;
   }
 
@@ -129,7 +144,11 @@ export class PolicyService {
    * audit row (POL-3). Returns the audit row id and the impact it had; null if the target
    * does not exist.
    */
-  async setLevel(ctx: Ctx, target: PolicyTarget, level: SerialLevel | null): Promise<{ changeId: number; impact: PolicyImpact; changed: boolean } | null> {
+  async setLevel(
+    ctx: Ctx,
+    target: PolicyTarget,
+    level: SerialLevel | null,
+  ): Promise<{ changeId: number; impact: PolicyImpact; changed: boolean } | null> {
     return inTransaction(ctx.pool, async (db) => {
       const table = target.kind === 'ITEM' ? 'item' : 'classification';
       const { rows } = await db.query<{ name: string; serial_level: SerialLevel | null; level?: ClassificationLevel }>(

@@ -35,13 +35,18 @@ export interface Variances {
 
 /** Cycle counts (CNT-1): batches, one count per serial, variances by set difference, COUNT events. */
 export class CountsService {
-  async open(db: pg.PoolClient, userId: number, input: { storeId: number; classificationId?: number | null; itemIds?: number[] | null }): Promise<{ id?: number; errors: UserError[] }> {
+  async open(
+    db: pg.PoolClient,
+    userId: number,
+    input: { storeId: number; classificationId?: number | null; itemIds?: number[] | null },
+  ): Promise<{ id?: number; errors: UserError[] }> {
     if (input.classificationId && !(await db.query(`select 1 from classification where id = $1`, [input.classificationId])).rowCount) {
       return { errors: [UserError.of(E.NOT_FOUND, `Classification ${input.classificationId} does not exist.`, 'input.classificationId')] };
     }
     if (input.itemIds?.length) {
       const { rows } = await db.query(`select count(*)::int as n from item where id = any($1::int[])`, [input.itemIds]);
-      if (rows[0].n !== new Set(input.itemIds).size) return { errors: [UserError.of(E.NOT_FOUND, 'Some of the items do not exist.', 'input.itemIds')] };
+      if (rows[0].n !== new Set(input.itemIds).size)
+        return { errors: [UserError.of(E.NOT_FOUND, 'Some of the items do not exist.', 'input.itemIds')] };
     }
     const { rows } = await db.query(
       `insert into cycle_count (number, store_id, classification_id, item_ids, created_by) values ('CNT-' || lpad(nextval('count_number_seq')::text, 6, '0'), $1, $2, $3, $4) returning id`,
@@ -51,28 +56,75 @@ export class CountsService {
   }
 
   async lock(ctx: Ctx, db: pg.PoolClient, id: number, allowed: CountRow['status'][]): Promise<CountRow | UserError> {
-    const { rows } = await db.query<CountRow>(`select id, number, store_id, classification_id, item_ids, status from cycle_count where id = $1 for update`, [id]);
+    const { rows } = await db.query<CountRow>(
+      `select id, number, store_id, classification_id, item_ids, status from cycle_count where id = $1 for update`,
+      [id],
+    );
     const c = rows[0] ?? notFound('Count', id);
     requireStore(ctx, c.store_id);
-    if (!allowed.includes(c.status)) return UserError.of(E.DOCUMENT_NOT_OPEN, `Count ${c.number} is ${c.status.toLowerCase()}.`, 'input.countId');
+    if (!allowed.includes(c.status))
+      return UserError.of(E.DOCUMENT_NOT_OPEN, `Count ${c.number} is ${c.status.toLowerCase()}.`, 'input.countId');
     return c;
   }
 
   /** CNT-1: a serial counted in another batch is answered with where it was counted, and counts once. */
-  async scan(ctx: Ctx, db: pg.PoolClient, count: CountRow, batchId: number | null, text: string, currentItemId: number | null): Promise<{ answers: ScanAnswer[]; batchId: number; batchNo: number; currentItemId: number | null; errors: UserError[] }> {
-    let batch = batchId ? (await db.query(`select id, batch_no from count_batch where id = $1 and count_id = $2`, [batchId, count.id])).rows[0] : null;
-    if (batchId && !batch) return { answers: [], batchId: 0, batchNo: 0, currentItemId, errors: [UserError.of(E.NOT_FOUND, `Batch ${batchId} is not part of ${count.number}.`, 'input.batchId')] };
+  async scan(
+    ctx: Ctx,
+    db: pg.PoolClient,
+    count: CountRow,
+    batchId: number | null,
+    text: string,
+    currentItemId: number | null,
+  ): Promise<{ answers: ScanAnswer[]; batchId: number; batchNo: number; currentItemId: number | null; errors: UserError[] }> {
+    let batch = batchId
+      ? (await db.query(`select id, batch_no from count_batch where id = $1 and count_id = $2`, [batchId, count.id])).rows[0]
+      : null;
+    if (batchId && !batch)
+      return {
+        answers: [],
+        batchId: 0,
+        batchNo: 0,
+        currentItemId,
+        errors: [UserError.of(E.NOT_FOUND, `Batch ${batchId} is not part of ${count.number}.`, 'input.batchId')],
+      };
     const entries = splitSerialInput(text);
-    if (entries.length > MAX_ENTRIES_PER_INPUT) return { answers: [], batchId: batch?.id ?? 0, batchNo: batch?.batch_no ?? 0, currentItemId, errors: [UserError.of(E.TOO_MANY_ENTRIES, `At most ${MAX_ENTRIES_PER_INPUT.toLocaleString('en-US')} serials at once.`, 'input.input')] };
+    if (entries.length > MAX_ENTRIES_PER_INPUT)
+      return {
+        answers: [],
+        batchId: batch?.id ?? 0,
+        batchNo: batch?.batch_no ?? 0,
+        currentItemId,
+        errors: [
+          UserError.of(E.TOO_MANY_ENTRIES, `At most ${MAX_ENTRIES_PER_INPUT.toLocaleString('en-US')} serials at once.`, 'input.input'),
+        ],
+      };
     if (!batch) {
-      batch = (await db.query(`insert into count_batch (count_id, batch_no, created_by) values ($1, (select coalesce(max(batch_no), 0) + 1 from count_batch where count_id = $1), $2) returning id, batch_no`, [count.id, ctx.viewer!.userId])).rows[0];
+      batch = (
+        await db.query(
+          `insert into count_batch (count_id, batch_no, created_by) values ($1, (select coalesce(max(batch_no), 0) + 1 from count_batch where count_id = $1), $2) returning id, batch_no`,
+          [count.id, ctx.viewer!.userId],
+        )
+      ).rows[0];
     }
-    if (!entries.length) return { answers: [{ index: 0, input: text, outcome: O.INVALID_SERIAL, message: 'The scan was empty.' }], batchId: batch.id, batchNo: batch.batch_no, currentItemId, errors: [] };
+    if (!entries.length)
+      return {
+        answers: [{ index: 0, input: text, outcome: O.INVALID_SERIAL, message: 'The scan was empty.' }],
+        batchId: batch.id,
+        batchNo: batch.batch_no,
+        currentItemId,
+        errors: [],
+      };
     const keys = entries.map(serialKey);
     const [codes, units, already] = await queryAll(db, [
-      [`select upc as code, item_id from item_upc where upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`, [keys]],
+      [
+        `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`,
+        [keys],
+      ],
       [`select item_id, serial_key, store_id from serial_unit where serial_key = any($1::text[])`, [keys]],
-      [`select s.item_id, s.serial_key, b.batch_no, u.display_name from count_scan s join count_batch b on b.id = s.batch_id join app_user u on u.id = s.scanned_by where s.count_id = $1 and s.serial_key = any($2::text[])`, [count.id, keys]],
+      [
+        `select s.item_id, s.serial_key, b.batch_no, u.display_name from count_scan s join count_batch b on b.id = s.batch_id join app_user u on u.id = s.scanned_by where s.count_id = $1 and s.serial_key = any($2::text[])`,
+        [count.id, keys],
+      ],
     ]);
     const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r.item_id as number]));
     const unitsByKey = new Map<string, { item_id: number; store_id: number | null }[]>();
@@ -80,10 +132,18 @@ export class CountsService {
     const counted = new Map(already.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, `batch ${r.batch_no} by ${r.display_name}`]));
     const itemIds = new Set<number>([...codeItem.values(), ...units.rows.map((u) => u.item_id as number)]);
     if (currentItemId) itemIds.add(currentItemId);
-    const { rows: scopeRows } = await db.query(`select i.id from item i where i.id = any($1::int[]) and ${inScope('$2', '$3')}`, [[...itemIds], count.classification_id, count.item_ids]);
+    const { rows: scopeRows } = await db.query(`select i.id from item i where i.id = any($1::int[]) and ${inScope('$2', '$3')}`, [
+      [...itemIds],
+      count.classification_id,
+      count.item_ids,
+    ]);
     const inScopeSet = new Set(scopeRows.map((r) => r.id as number));
     const pol = await policies.policiesFor(db, [...itemIds]);
-    const names = new Map((await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [[...itemIds]])).rows.map((r) => [r.id as number, r.label as string]));
+    const names = new Map(
+      (await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [[...itemIds]])).rows.map(
+        (r) => [r.id as number, r.label as string],
+      ),
+    );
     const label = (id: number) => names.get(id) ?? `item ${id}`;
     let current = currentItemId && pol.has(currentItemId) ? currentItemId : null;
     const answers: ScanAnswer[] = [];
@@ -91,7 +151,8 @@ export class CountsService {
     const quantities = new Map<number, number>();
     for (const [index, input] of entries.entries()) {
       const key = keys[index]!;
-      const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) => answers.push({ index, input, outcome, message, ...extra });
+      const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) =>
+        answers.push({ index, input, outcome, message, ...extra });
       const code = codeItem.get(key);
       if (code != null && !unitsByKey.has(key)) {
         if (!inScopeSet.has(code)) {
@@ -152,7 +213,8 @@ export class CountsService {
       if (rows.length < inserts.length) {
         const won = new Set(rows.map((r) => `${r.item_id}\u0000${r.serial_key}`));
         for (const a of answers) {
-          if (a.outcome === O.ACCEPTED && !won.has(`${a.itemId}\u0000${serialKey(a.serial!)}`)) Object.assign(a, { outcome: O.DUPLICATE, message: `Serial ${a.serial} was just counted in another batch.` });
+          if (a.outcome === O.ACCEPTED && !won.has(`${a.itemId}\u0000${serialKey(a.serial!)}`))
+            Object.assign(a, { outcome: O.DUPLICATE, message: `Serial ${a.serial} was just counted in another batch.` });
         }
       }
     }
@@ -167,10 +229,18 @@ export class CountsService {
   }
 
   async setQuantity(db: pg.PoolClient, count: CountRow, itemId: number, quantity: number): Promise<UserError[]> {
-    if (!Number.isInteger(quantity) || quantity < 0) return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 0.', 'input.quantity')];
-    const { rowCount } = await db.query(`select 1 from item i where i.id = $1 and ${inScope('$2', '$3')}`, [itemId, count.classification_id, count.item_ids]);
-    if (!rowCount) return [UserError.of(E.NOT_FOUND, 'This item is not in the count\'s scope.', 'input.itemId')];
-    await db.query(`insert into count_quantity (count_id, item_id, quantity) values ($1, $2, $3) on conflict (count_id, item_id) do update set quantity = excluded.quantity`, [count.id, itemId, quantity]);
+    if (!Number.isInteger(quantity) || quantity < 0)
+      return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 0.', 'input.quantity')];
+    const { rowCount } = await db.query(`select 1 from item i where i.id = $1 and ${inScope('$2', '$3')}`, [
+      itemId,
+      count.classification_id,
+      count.item_ids,
+    ]);
+    if (!rowCount) return [UserError.of(E.NOT_FOUND, "This item is not in the count's scope.", 'input.itemId')];
+    await db.query(
+      `insert into count_quantity (count_id, item_id, quantity) values ($1, $2, $3) on conflict (count_id, item_id) do update set quantity = excluded.quantity`,
+      [count.id, itemId, quantity],
+    );
     return [];
   }
 
@@ -219,7 +289,12 @@ export class CountsService {
   }
 
   /** Applies the accepted variances as COUNT events: missing units removed, found units added, quantities set. */
-  async post(ctx: Ctx, db: pg.PoolClient, count: CountRow, exclude: { serials: string[]; itemIds: number[] }): Promise<{ errors: UserError[]; skipped: string[] }> {
+  async post(
+    ctx: Ctx,
+    db: pg.PoolClient,
+    count: CountRow,
+    exclude: { serials: string[]; itemIds: number[] },
+  ): Promise<{ errors: UserError[]; skipped: string[] }> {
     const v = await this.variances(db, count);
     const skip = new Set(exclude.serials.map(serialKey));
     const skipItems = new Set(exclude.itemIds);
@@ -229,21 +304,48 @@ export class CountsService {
     const found = v.unexpected.filter((u) => !skip.has(serialKey(u.serial)) && !skipItems.has(u.itemId));
     // A unit in stock at another store or in transit is not taken over by a count: it needs a transfer.
     const addable = found.filter((u) => u.state !== 'IN_STOCK' && u.state !== 'IN_TRANSIT');
-    const skipped = found.filter((u) => !addable.includes(u)).map((u) => `${u.serial}: ${u.state === 'IN_TRANSIT' ? 'in transit' : `in stock at ${u.storeCode}`} — transfer it`);
+    const skipped = found
+      .filter((u) => !addable.includes(u))
+      .map((u) => `${u.serial}: ${u.state === 'IN_TRANSIT' ? 'in transit' : `in stock at ${u.storeCode}`} — transfer it`);
     try {
       if (missing.length) {
-        await applyMovement(db, { ...base, sourceStoreId: count.store_id, units: { moves: missing.map((m, index) => ({ index, itemId: m.itemId, serial: m.serial, serialKey: serialKey(m.serial) })), from: { state: 'IN_STOCK', storeId: count.store_id }, to: { state: 'REMOVED' } } });
+        await applyMovement(db, {
+          ...base,
+          sourceStoreId: count.store_id,
+          units: {
+            moves: missing.map((m, index) => ({ index, itemId: m.itemId, serial: m.serial, serialKey: serialKey(m.serial) })),
+            from: { state: 'IN_STOCK', storeId: count.store_id },
+            to: { state: 'REMOVED' },
+          },
+        });
       }
       if (addable.length) {
-        await applyMovement(db, { ...base, destinationStoreId: count.store_id, units: { moves: addable.map((m, index) => ({ index, itemId: m.itemId, serial: m.serial, serialKey: serialKey(m.serial) })), from: 'ARRIVING', to: { state: 'IN_STOCK', storeId: count.store_id } } });
+        await applyMovement(db, {
+          ...base,
+          destinationStoreId: count.store_id,
+          units: {
+            moves: addable.map((m, index) => ({ index, itemId: m.itemId, serial: m.serial, serialKey: serialKey(m.serial) })),
+            from: 'ARRIVING',
+            to: { state: 'IN_STOCK', storeId: count.store_id },
+          },
+        });
       }
-      const quantities = v.quantities.filter((q) => !skipItems.has(q.itemId)).map((q) => ({ itemId: q.itemId, storeId: count.store_id, delta: q.counted - q.onHand }));
+      const quantities = v.quantities
+        .filter((q) => !skipItems.has(q.itemId))
+        .map((q) => ({ itemId: q.itemId, storeId: count.store_id, delta: q.counted - q.onHand }));
       if (quantities.length) await applyMovement(db, { ...base, quantities });
     } catch (e) {
-      if (e instanceof StockConflictError) return { errors: [UserError.of(E.CONFLICT_RETRY, 'Stock changed while posting the count; review the variances again.', 'input.countId')], skipped: [] };
+      if (e instanceof StockConflictError)
+        return {
+          errors: [UserError.of(E.CONFLICT_RETRY, 'Stock changed while posting the count; review the variances again.', 'input.countId')],
+          skipped: [],
+        };
       throw e;
     }
-    await db.query(`update cycle_count set status = 'POSTED', posted_by = $2, posted_at = now() where id = $1`, [count.id, ctx.viewer!.userId]);
+    await db.query(`update cycle_count set status = 'POSTED', posted_by = $2, posted_at = now() where id = $1`, [
+      count.id,
+      ctx.viewer!.userId,
+    ]);
     return { errors: [], skipped };
   }
 }

@@ -15,10 +15,10 @@ export async function recordDocEvent(
     table === 'cycle_count'
       ? `jsonb_build_object('scanned', (select count(*) from count_scan where count_id = d.id))`
       : table === 'receipt'
-      ? `jsonb_build_object('expected', (select coalesce(sum(expected_quantity), 0) from receipt_line where receipt_id = d.id),
+        ? `jsonb_build_object('expected', (select coalesce(sum(expected_quantity), 0) from receipt_line where receipt_id = d.id),
                             'received', (select coalesce(sum(received_quantity), 0) from receipt_line where receipt_id = d.id),
                             'scanned', (select count(*) from receipt_scan where receipt_id = d.id))`
-      : `jsonb_build_object('expected', (select coalesce(sum(quantity), 0) from transfer_line where transfer_id = d.id),
+        : `jsonb_build_object('expected', (select coalesce(sum(quantity), 0) from transfer_line where transfer_id = d.id),
                             'shipped', (select coalesce(sum(shipped_quantity), 0) from transfer_line where transfer_id = d.id),
                             'scanned', (select count(*) from transfer_serial where transfer_id = d.id),
                             'received', (select coalesce(sum(received_quantity), 0) from transfer_line where transfer_id = d.id)

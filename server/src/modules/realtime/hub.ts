@@ -23,7 +23,6 @@ const HORIZON = `(select coalesce(
      pg_snapshot_xmax(s.snap))
    from (select pg_current_snapshot() as snap) s)`;
 
-
 /**
  * One per server instance: a single LISTEN connection is the doorbell (RT-2: NOTIFY is
  * delivered only on commit), the logs in the database are the truth. On each ring the hub

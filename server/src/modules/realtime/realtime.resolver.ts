@@ -11,12 +11,14 @@ export class SerialEvent {
   @Field(() => String, { description: 'Pass as `after` when reconnecting to receive what was missed (RT-3).' }) cursor!: string;
   @Field(() => ID) id!: string;
   @Field(() => Date) occurredAt!: Date;
-  @Field(() => String, { description: 'RECEIVING, TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT, SALE, RETURN or RETURN_TO_VENDOR.' }) type!: string;
+  @Field(() => String, { description: 'RECEIVING, TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT, SALE, RETURN or RETURN_TO_VENDOR.' })
+  type!: string;
   @Field(() => ID) itemId!: string;
   @Field(() => String) productId!: string;
   @Field(() => String) itemName!: string;
   @Field(() => String, { nullable: true }) serial?: string | null;
-  @Field(() => String, { nullable: true, description: "The unit's state after this event, for serialized rows." }) unitState?: string | null;
+  @Field(() => String, { nullable: true, description: "The unit's state after this event, for serialized rows." }) unitState?:
+    string | null;
   @Field(() => Int) quantity!: number;
   @Field(() => ID, { nullable: true }) storeId?: string | null;
   @Field(() => String, { nullable: true }) storeCode?: string | null;
@@ -60,7 +62,8 @@ export class PolicyEvent {
 
 @InputType()
 export class SerialEventFilter {
-  @Field(() => [ID], { nullable: true, description: 'Stores to watch; each must be in your scope. Default: all of your stores.' }) storeIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Stores to watch; each must be in your scope. Default: all of your stores.' })
+  storeIds?: string[] | null;
   @Field(() => ID, { nullable: true }) itemId?: string | null;
   @Field(() => String, { nullable: true, description: 'One serial (case-insensitive).' }) serial?: string | null;
   @Field(() => [String], { nullable: true, description: 'Event types to keep.' }) types?: string[] | null;
@@ -77,7 +80,11 @@ function start(ctx: Ctx, log: LogName, cursor: string | null | undefined): { vie
   const viewer = ctx.viewer ?? unauthenticated();
   if (!cursor) return { viewer, from: null };
   const from = decodeCursor(log, cursor);
-  if (!from) fail('BAD_USER_INPUT', `Unknown cursor "${cursor}": pass the cursor of an event from this same subscription, or none to start live.`, { field: 'after', reason: 'BAD_CURSOR' });
+  if (!from)
+    fail('BAD_USER_INPUT', `Unknown cursor "${cursor}": pass the cursor of an event from this same subscription, or none to start live.`, {
+      field: 'after',
+      reason: 'BAD_CURSOR',
+    });
   return { viewer, from };
 }
 
@@ -90,12 +97,21 @@ function storeFilter(viewer: Viewer, storeIds: string[] | null | undefined): Set
 }
 
 const unitStateAfter = (type: string, quantity: number): string =>
-  quantity > 0 ? 'IN_STOCK' : type === 'SALE' ? 'SOLD' : type === 'TRANSFER_OUT' ? 'IN_TRANSIT' : type === 'RETURN_TO_VENDOR' ? 'RETURNED_TO_VENDOR' : 'REMOVED';
+  quantity > 0
+    ? 'IN_STOCK'
+    : type === 'SALE'
+      ? 'SOLD'
+      : type === 'TRANSFER_OUT'
+        ? 'IN_TRANSIT'
+        : type === 'RETURN_TO_VENDOR'
+          ? 'RETURNED_TO_VENDOR'
+          : 'REMOVED';
 
 @Resolver()
 export class RealtimeResolver {
   @Subscription(() => SerialEvent, {
-    description: 'Serial status and stock changes at your stores, after commit (RT-1, RT-2). Reconnect with `after` to get what you missed (RT-3).',
+    description:
+      'Serial status and stock changes at your stores, after commit (RT-1, RT-2). Reconnect with `after` to get what you missed (RT-3).',
     subscribe: ({ args, context }: { args: { filter?: SerialEventFilter; after?: string }; context: Ctx }) => {
       const { viewer, from } = start(context, 'stock', args.after);
       const stores = storeFilter(viewer, args.filter?.storeIds);
@@ -104,7 +120,12 @@ export class RealtimeResolver {
       const types = args.filter?.types?.length ? new Set(args.filter.types) : null;
       return context.services.realtime.subscribe('stock', from, (r: LogRow) => {
         const touches = stores === null || [r.store_id, r.source_store_id, r.destination_store_id].some((s) => s != null && stores.has(s));
-        return touches && (itemId === null || r.item_id === itemId) && (serial === null || r.serial?.toUpperCase() === serial) && (types === null || types.has(r.type));
+        return (
+          touches &&
+          (itemId === null || r.item_id === itemId) &&
+          (serial === null || r.serial?.toUpperCase() === serial) &&
+          (types === null || types.has(r.type))
+        );
       });
     },
   })
@@ -114,9 +135,20 @@ export class RealtimeResolver {
     @Arg('after', () => String, { nullable: true }) _after?: string,
   ): SerialEvent {
     return {
-      cursor: encodeCursor('stock', r.pos), id: String(r.id), occurredAt: r.occurred_at, type: r.type, itemId: String(r.item_id), productId: r.product_id,
-      itemName: r.item_name, serial: r.serial, unitState: r.unit_id ? unitStateAfter(r.type, r.quantity) : null, quantity: r.quantity,
-      storeId: r.store_id == null ? null : String(r.store_id), storeCode: r.store_code, documentKind: r.document_kind, documentId: String(r.document_id),
+      cursor: encodeCursor('stock', r.pos),
+      id: String(r.id),
+      occurredAt: r.occurred_at,
+      type: r.type,
+      itemId: String(r.item_id),
+      productId: r.product_id,
+      itemName: r.item_name,
+      serial: r.serial,
+      unitState: r.unit_id ? unitStateAfter(r.type, r.quantity) : null,
+      quantity: r.quantity,
+      storeId: r.store_id == null ? null : String(r.store_id),
+      storeCode: r.store_code,
+      documentKind: r.document_kind,
+      documentId: String(r.document_id),
       documentNumber: r.document_number,
     };
   }
@@ -128,8 +160,13 @@ export class RealtimeResolver {
       const stores = storeFilter(viewer, args.filter?.storeIds);
       const kind = args.filter?.kind ?? null;
       const documentId = args.filter?.documentId ? Number(args.filter.documentId) : null;
-      return context.services.realtime.subscribe('doc', from, (r: LogRow) =>
-        (stores === null || (r.store_ids as number[]).some((s) => stores.has(s))) && (kind === null || r.kind === kind) && (documentId === null || r.document_id === documentId),
+      return context.services.realtime.subscribe(
+        'doc',
+        from,
+        (r: LogRow) =>
+          (stores === null || (r.store_ids as number[]).some((s) => stores.has(s))) &&
+          (kind === null || r.kind === kind) &&
+          (documentId === null || r.document_id === documentId),
       );
     },
   })
@@ -140,9 +177,21 @@ export class RealtimeResolver {
   ): DocumentEvent {
     const d = r.detail ?? {};
     return {
-      cursor: encodeCursor('doc', r.pos), id: String(r.id), occurredAt: r.occurred_at, kind: r.kind, documentId: String(r.document_id), number: r.number,
-      status: r.status, storeIds: (r.store_ids as number[]).map(String), action: r.action, userName: r.user_name, expected: Number(d.expected ?? 0),
-      scanned: Number(d.scanned ?? 0), received: Number(d.received ?? 0), shipped: Number(d.shipped ?? 0), accepted: Number(d.accepted ?? 0),
+      cursor: encodeCursor('doc', r.pos),
+      id: String(r.id),
+      occurredAt: r.occurred_at,
+      kind: r.kind,
+      documentId: String(r.document_id),
+      number: r.number,
+      status: r.status,
+      storeIds: (r.store_ids as number[]).map(String),
+      action: r.action,
+      userName: r.user_name,
+      expected: Number(d.expected ?? 0),
+      scanned: Number(d.scanned ?? 0),
+      received: Number(d.received ?? 0),
+      shipped: Number(d.shipped ?? 0),
+      accepted: Number(d.accepted ?? 0),
     };
   }
 
@@ -155,8 +204,16 @@ export class RealtimeResolver {
   })
   policyEvents(@Root() r: LogRow, @Arg('after', () => String, { nullable: true }) _after?: string): PolicyEvent {
     return {
-      cursor: encodeCursor('policy', r.pos), id: String(r.id), occurredAt: r.occurred_at, targetKind: r.target_kind, targetId: String(r.target_id),
-      targetName: r.target_name, oldLevel: r.old_level, newLevel: r.new_level, itemsAffected: r.items_affected, userName: r.user_name,
+      cursor: encodeCursor('policy', r.pos),
+      id: String(r.id),
+      occurredAt: r.occurred_at,
+      targetKind: r.target_kind,
+      targetId: String(r.target_id),
+      targetName: r.target_name,
+      oldLevel: r.old_level,
+      newLevel: r.new_level,
+      itemsAffected: r.items_affected,
+      userName: r.user_name,
     };
   }
 }

@@ -13,12 +13,19 @@ export function registerReceivingRoutes(app: express.Express, services: Services
       const viewer = await httpViewer(services, req, res);
       if (!viewer) return;
       const id = Number(req.params.id);
-      const { rows } = await services.pool.query(`select id, number, status, store_id from receipt where id = $1`, [Number.isInteger(id) ? id : 0]);
+      const { rows } = await services.pool.query(`select id, number, status, store_id from receipt where id = $1`, [
+        Number.isInteger(id) ? id : 0,
+      ]);
       const receipt = rows[0];
-      if (!receipt) return void res.status(404).json({ errors: [{ message: `Receipt ${req.params.id} does not exist.`, extensions: { code: 'NOT_FOUND' } }] });
+      if (!receipt)
+        return void res
+          .status(404)
+          .json({ errors: [{ message: `Receipt ${req.params.id} does not exist.`, extensions: { code: 'NOT_FOUND' } }] });
       if (!httpRequireStore(viewer, receipt.store_id, res)) return;
       if (receipt.status !== 'POSTED') {
-        return void res.status(409).json({ errors: [{ message: `Receipt ${receipt.number} is not posted yet.`, extensions: { code: 'DOCUMENT_NOT_POSTED' } }] });
+        return void res
+          .status(409)
+          .json({ errors: [{ message: `Receipt ${receipt.number} is not posted yet.`, extensions: { code: 'DOCUMENT_NOT_POSTED' } }] });
       }
       const lines = await services.pool.query(
         `select r.number, r.asn_reference, st.code as store, v.code as vendor, r.posted_at, l.line_no, i.product_id, m.upc, i.name,
@@ -34,7 +41,21 @@ export function registerReceivingRoutes(app: express.Express, services: Services
       const csv = stringify({
         header: true,
         bom: true,
-        columns: ['number', 'asn_reference', 'store', 'vendor', 'posted_at', 'line_no', 'product_id', 'upc', 'name', 'expected_quantity', 'received_quantity', 'variance', 'serials'],
+        columns: [
+          'number',
+          'asn_reference',
+          'store',
+          'vendor',
+          'posted_at',
+          'line_no',
+          'product_id',
+          'upc',
+          'name',
+          'expected_quantity',
+          'received_quantity',
+          'variance',
+          'serials',
+        ],
         cast: { date: (d) => d.toISOString() },
       });
       csv.pipe(res);

@@ -13,8 +13,20 @@ import { Store } from '../locations/location.entities.js';
 import { ACCEPTING } from './scan.js';
 import { recordDocEvent } from '../realtime/doc-events.js';
 import {
-  CreateReceiptInput, ImportAsnInput, Receipt, ReceiptActionInput, ReceiptConnection, ReceiptFilter, ReceiptLine, ReceiptPayload, RegisteredSerial,
-  RemoveReceiptSerialsInput, ScanPayload, ScanReceiptInput, ScanResult, SetReceiptQuantityInput,
+  CreateReceiptInput,
+  ImportAsnInput,
+  Receipt,
+  ReceiptActionInput,
+  ReceiptConnection,
+  ReceiptFilter,
+  ReceiptLine,
+  ReceiptPayload,
+  RegisteredSerial,
+  RemoveReceiptSerialsInput,
+  ScanPayload,
+  ScanReceiptInput,
+  ScanResult,
+  SetReceiptQuantityInput,
 } from './receiving.types.js';
 import type { ReceiptLineInput } from './receiving.service.js';
 
@@ -37,7 +49,14 @@ export class ReceiptResolver {
       `select * from receipt where ($1::int[] is null or store_id = any($1)) and ($2::int is null or store_id = $2) and ($3::text is null or status = $3)
          and ($4::text is null or number ilike '%' || $4 || '%' or asn_reference ilike '%' || $4 || '%') and ($5::int is null or id < $5)
        order by id desc limit $6`,
-      [viewer.storeIds, filter?.storeId ?? null, filter?.status ?? null, filter?.search?.trim() || null, after ? Number(after) : null, first + 1],
+      [
+        viewer.storeIds,
+        filter?.storeId ?? null,
+        filter?.status ?? null,
+        filter?.search?.trim() || null,
+        after ? Number(after) : null,
+        first + 1,
+      ],
     );
     const nodes = rows.slice(0, first).map(toReceipt);
     return { nodes, hasNextPage: rows.length > first, endCursor: nodes.at(-1)?.id ?? null };
@@ -75,8 +94,14 @@ export class ReceiptResolver {
   async lines(@Root() r: Receipt, @C() ctx: Ctx): Promise<ReceiptLine[]> {
     const rows = await ctx.services.receiving.lines(ctx.pool, Number(r.id));
     return rows.map((l) => ({
-      id: String(l.id), lineNo: l.line_no, itemId: l.item_id, receiptId: Number(r.id), expectedQuantity: l.expected_quantity, receivedQuantity: l.received_quantity,
-      scannedCount: l.scanned, variance: l.expected_quantity == null ? null : l.received_quantity - l.expected_quantity,
+      id: String(l.id),
+      lineNo: l.line_no,
+      itemId: l.item_id,
+      receiptId: Number(r.id),
+      expectedQuantity: l.expected_quantity,
+      receivedQuantity: l.received_quantity,
+      scannedCount: l.scanned,
+      variance: l.expected_quantity == null ? null : l.received_quantity - l.expected_quantity,
     }));
   }
 
@@ -91,38 +116,83 @@ export class ReceiptResolver {
   async createReceipt(@Arg('input', () => CreateReceiptInput) input: CreateReceiptInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
     const { clientKey, ...request } = input;
     return this.createFrom(ctx, 'createReceipt', clientKey, request, {
-      storeId: Number(input.storeId), kind: input.kind, vendorId: input.vendorId ? Number(input.vendorId) : null, asnReference: input.asnReference, note: input.note,
+      storeId: Number(input.storeId),
+      kind: input.kind,
+      vendorId: input.vendorId ? Number(input.vendorId) : null,
+      asnReference: input.asnReference,
+      note: input.note,
       lines: input.lines?.map((l) => ({ ...l, itemId: l.itemId ? Number(l.itemId) : null })),
     });
   }
 
   @Authorized(...RECEIVERS)
   @StoreScoped('input.storeId')
-  @Mutation(() => ReceiptPayload, { description: 'Creates an ASN receipt from a CSV file: asn_reference, vendor, item (UPC or product id), quantity, serials (joined with |).' })
+  @Mutation(() => ReceiptPayload, {
+    description:
+      'Creates an ASN receipt from a CSV file: asn_reference, vendor, item (UPC or product id), quantity, serials (joined with |).',
+  })
   async importAsn(@Arg('input', () => ImportAsnInput) input: ImportAsnInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
     let records: Record<string, string>[];
     try {
-      records = parse(input.csv, { bom: true, columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), skip_empty_lines: true, trim: true });
+      records = parse(input.csv, {
+        bom: true,
+        columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+        skip_empty_lines: true,
+        trim: true,
+      });
     } catch (e) {
-      return { userErrors: [UserError.of(E.MALFORMED_FILE, `The file is not valid CSV: ${(e as Error).message}`, 'input.csv')], replayed: false };
+      return {
+        userErrors: [UserError.of(E.MALFORMED_FILE, `The file is not valid CSV: ${(e as Error).message}`, 'input.csv')],
+        replayed: false,
+      };
     }
     const missing = ['item', 'quantity'].filter((c) => !(records[0] && c in records[0]));
-    if (!records.length || missing.length) return { userErrors: [UserError.of(E.MALFORMED_FILE, `Expected columns asn_reference, vendor, item, quantity, serials; missing: ${missing.join(', ') || 'rows'}.`, 'input.csv')], replayed: false };
+    if (!records.length || missing.length)
+      return {
+        userErrors: [
+          UserError.of(
+            E.MALFORMED_FILE,
+            `Expected columns asn_reference, vendor, item, quantity, serials; missing: ${missing.join(', ') || 'rows'}.`,
+            'input.csv',
+          ),
+        ],
+        replayed: false,
+      };
     const refs = [...new Set(records.map((r) => r.asn_reference ?? ''))];
-    if (refs.length > 1) return { userErrors: [UserError.of(E.MALFORMED_FILE, `One ASN per file; this one has ${refs.length} references.`, 'input.csv')], replayed: false };
+    if (refs.length > 1)
+      return {
+        userErrors: [UserError.of(E.MALFORMED_FILE, `One ASN per file; this one has ${refs.length} references.`, 'input.csv')],
+        replayed: false,
+      };
     const vendorCode = records[0]!.vendor?.trim();
     const vendor = vendorCode ? (await ctx.pool.query('select id from vendor where lower(code) = lower($1)', [vendorCode])).rows[0] : null;
-    if (vendorCode && !vendor) return { userErrors: [UserError.of(E.NOT_FOUND, `Unknown vendor code ${vendorCode}.`, 'input.csv')], replayed: false };
+    if (vendorCode && !vendor)
+      return { userErrors: [UserError.of(E.NOT_FOUND, `Unknown vendor code ${vendorCode}.`, 'input.csv')], replayed: false };
     const lines: ReceiptLineInput[] = records.map((r) => ({
       code: r.item,
       expectedQuantity: /^\d+$/.test(r.quantity ?? '') ? Number(r.quantity) : null,
-      serials: (r.serials ?? '').split('|').map((s) => s.trim()).filter(Boolean),
+      serials: (r.serials ?? '')
+        .split('|')
+        .map((s) => s.trim())
+        .filter(Boolean),
     }));
-    const result = await this.createFrom(ctx, 'importAsn', input.clientKey, { storeId: input.storeId, csv: input.csv }, {
-      storeId: Number(input.storeId), kind: 'ASN', vendorId: vendor?.id ?? null, asnReference: refs[0] || null, lines,
-    });
+    const result = await this.createFrom(
+      ctx,
+      'importAsn',
+      input.clientKey,
+      { storeId: input.storeId, csv: input.csv },
+      {
+        storeId: Number(input.storeId),
+        kind: 'ASN',
+        vendorId: vendor?.id ?? null,
+        asnReference: refs[0] || null,
+        lines,
+      },
+    );
     // Errors name the file's lines (header = line 1).
-    result.userErrors = result.userErrors.map((e) => (e.index != null ? UserError.of(e.code, `Line ${e.index + 2}: ${e.message}`, e.field, e.index) : e));
+    result.userErrors = result.userErrors.map((e) =>
+      e.index != null ? UserError.of(e.code, `Line ${e.index + 2}: ${e.message}`, e.field, e.index) : e,
+    );
     return result;
   }
 
@@ -134,22 +204,41 @@ export class ReceiptResolver {
     return transact<ScanPayload>(
       ctx.pool,
       {
-        userId: ctx.viewer!.userId, clientKey, operation: 'scanReceipt', request,
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation: 'scanReceipt',
+        request,
         replay: async (s) => ({ ...(s as ScanPayload), receipt: await loadReceipt(ctx.pool, receiptId), userErrors: [], replayed: true }),
         reused: (e) => ({ results: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
         const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId);
-        if (receipt instanceof UserError) return { result: { results: [], receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
-        const r = await ctx.services.receiving.scan(ctx, db, receipt, input.input, { currentItemId: input.currentItemId ? Number(input.currentItemId) : null, pinItem: !!input.pinItem });
+        if (receipt instanceof UserError)
+          return {
+            result: { results: [], receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false },
+            commit: false,
+          };
+        const r = await ctx.services.receiving.scan(ctx, db, receipt, input.input, {
+          currentItemId: input.currentItemId ? Number(input.currentItemId) : null,
+          pinItem: !!input.pinItem,
+        });
         if (r.errors.length) return { result: { results: [], userErrors: r.errors, replayed: false }, commit: false };
         const results: ScanResult[] = r.answers.map((a) => ({
-          ...a, accepted: ACCEPTING.has(a.outcome), itemId: a.itemId == null ? null : String(a.itemId), lineId: a.lineId == null ? null : String(a.lineId),
+          ...a,
+          accepted: ACCEPTING.has(a.outcome),
+          itemId: a.itemId == null ? null : String(a.itemId),
+          lineId: a.lineId == null ? null : String(a.lineId),
         }));
         const stored = { results, currentItemId: r.currentItemId == null ? null : String(r.currentItemId) };
         const accepted = results.filter((x) => x.accepted).length;
         if (accepted) {
-          await recordDocEvent(db, { kind: 'RECEIPT', documentId: receiptId, userId: ctx.viewer!.userId, action: 'SCANNED', detail: { accepted, refused: results.length - accepted } });
+          await recordDocEvent(db, {
+            kind: 'RECEIPT',
+            documentId: receiptId,
+            userId: ctx.viewer!.userId,
+            action: 'SCANNED',
+            detail: { accepted, refused: results.length - accepted },
+          });
         }
         return { result: { ...stored, receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false }, commit: true, stored };
       },
@@ -158,18 +247,32 @@ export class ReceiptResolver {
 
   @Authorized(...RECEIVERS)
   @Mutation(() => ReceiptPayload, { description: 'Clears registered serials before posting, or a whole line to re-scan it from zero.' })
-  async removeReceiptSerials(@Arg('input', () => RemoveReceiptSerialsInput) input: RemoveReceiptSerialsInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
+  async removeReceiptSerials(
+    @Arg('input', () => RemoveReceiptSerialsInput) input: RemoveReceiptSerialsInput,
+    @C() ctx: Ctx,
+  ): Promise<ReceiptPayload> {
     const { clientKey, ...request } = input;
     return this.change(ctx, 'removeReceiptSerials', Number(input.receiptId), clientKey, request, async (db) => {
-      if (!input.serials?.length && !input.lineId) return [UserError.of(E.REQUIRED, 'Name the serials to clear, or a line to clear.', 'input.serials')];
-      await ctx.services.receiving.removeScans(db, Number(input.receiptId), input.serials ?? [], input.lineId ? Number(input.lineId) : null);
+      if (!input.serials?.length && !input.lineId)
+        return [UserError.of(E.REQUIRED, 'Name the serials to clear, or a line to clear.', 'input.serials')];
+      await ctx.services.receiving.removeScans(
+        db,
+        Number(input.receiptId),
+        input.serials ?? [],
+        input.lineId ? Number(input.lineId) : null,
+      );
       return [];
     });
   }
 
   @Authorized(...RECEIVERS)
-  @Mutation(() => ReceiptPayload, { description: 'Sets the received quantity of an item (never-serialized items, or units without serials).' })
-  async setReceiptQuantity(@Arg('input', () => SetReceiptQuantityInput) input: SetReceiptQuantityInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
+  @Mutation(() => ReceiptPayload, {
+    description: 'Sets the received quantity of an item (never-serialized items, or units without serials).',
+  })
+  async setReceiptQuantity(
+    @Arg('input', () => SetReceiptQuantityInput) input: SetReceiptQuantityInput,
+    @C() ctx: Ctx,
+  ): Promise<ReceiptPayload> {
     const { clientKey, ...request } = input;
     return this.change(ctx, 'setReceiptQuantity', Number(input.receiptId), clientKey, request, async (db, receipt) =>
       ctx.services.receiving.setQuantity(db, receipt, Number(input.itemId), input.quantity),
@@ -177,7 +280,9 @@ export class ReceiptResolver {
   }
 
   @Authorized(...RECEIVERS)
-  @Mutation(() => ReceiptPayload, { description: 'RCV-3: posts the receipt atomically; units go IN_STOCK and the ledger gets RECEIVING events.' })
+  @Mutation(() => ReceiptPayload, {
+    description: 'RCV-3: posts the receipt atomically; units go IN_STOCK and the ledger gets RECEIVING events.',
+  })
   async postReceipt(@Arg('input', () => ReceiptActionInput) input: ReceiptActionInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
     return this.change(ctx, 'postReceipt', Number(input.receiptId), input.clientKey, { receiptId: input.receiptId }, (db, receipt) =>
       ctx.services.receiving.post(db, receipt, ctx.viewer!.userId),
@@ -187,21 +292,45 @@ export class ReceiptResolver {
   @Authorized(...RECEIVERS)
   @Mutation(() => ReceiptPayload, { description: 'Cancels an open receipt; nothing it registered takes effect.' })
   async cancelReceipt(@Arg('input', () => ReceiptActionInput) input: ReceiptActionInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
-    return this.change(ctx, 'cancelReceipt', Number(input.receiptId), input.clientKey, { receiptId: input.receiptId }, async (db, receipt) => {
-      await db.query(`update receipt set status = 'CANCELED' where id = $1`, [receipt.id]);
-      return [];
-    });
+    return this.change(
+      ctx,
+      'cancelReceipt',
+      Number(input.receiptId),
+      input.clientKey,
+      { receiptId: input.receiptId },
+      async (db, receipt) => {
+        await db.query(`update receipt set status = 'CANCELED' where id = $1`, [receipt.id]);
+        return [];
+      },
+    );
   }
 
-  private createFrom(ctx: Ctx, operation: string, clientKey: string | null | undefined, request: unknown, input: Parameters<Ctx['services']['receiving']['create']>[2]) {
+  private createFrom(
+    ctx: Ctx,
+    operation: string,
+    clientKey: string | null | undefined,
+    request: unknown,
+    input: Parameters<Ctx['services']['receiving']['create']>[2],
+  ) {
     return transact<ReceiptPayload>(
       ctx.pool,
-      { userId: ctx.viewer!.userId, clientKey, operation, request, replay: (s) => this.replay(ctx, s), reused: (e) => ({ userErrors: [e], replayed: false }) },
+      {
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation,
+        request,
+        replay: (s) => this.replay(ctx, s),
+        reused: (e) => ({ userErrors: [e], replayed: false }),
+      },
       async (db) => {
         const r = await ctx.services.receiving.create(db, ctx.viewer!.userId, input);
         if (!r.id) return { result: { userErrors: r.errors, replayed: false }, commit: false };
         await recordDocEvent(db, { kind: 'RECEIPT', documentId: r.id, userId: ctx.viewer!.userId, action: 'CREATED' });
-        return { result: { receipt: await loadReceipt(db, r.id), userErrors: [], replayed: false }, commit: true, stored: { receiptId: r.id } };
+        return {
+          result: { receipt: await loadReceipt(db, r.id), userErrors: [], replayed: false },
+          commit: true,
+          stored: { receiptId: r.id },
+        };
       },
     );
   }
@@ -213,18 +342,34 @@ export class ReceiptResolver {
     receiptId: number,
     clientKey: string | null | undefined,
     request: unknown,
-    fn: (db: pg.PoolClient, receipt: Exclude<Awaited<ReturnType<Ctx['services']['receiving']['lockOpen']>>, UserError>) => Promise<UserError[]>,
+    fn: (
+      db: pg.PoolClient,
+      receipt: Exclude<Awaited<ReturnType<Ctx['services']['receiving']['lockOpen']>>, UserError>,
+    ) => Promise<UserError[]>,
   ): Promise<ReceiptPayload> {
     return transact<ReceiptPayload>(
       ctx.pool,
-      { userId: ctx.viewer!.userId, clientKey, operation, request, replay: (s) => this.replay(ctx, s), reused: (e) => ({ userErrors: [e], replayed: false }) },
+      {
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation,
+        request,
+        replay: (s) => this.replay(ctx, s),
+        reused: (e) => ({ userErrors: [e], replayed: false }),
+      },
       async (db) => {
         const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId);
-        if (receipt instanceof UserError) return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
+        if (receipt instanceof UserError)
+          return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
         const errors = await fn(db, receipt);
-        if (errors.length) return { result: { receipt: await loadReceipt(db, receiptId), userErrors: errors, replayed: false }, commit: false };
+        if (errors.length)
+          return { result: { receipt: await loadReceipt(db, receiptId), userErrors: errors, replayed: false }, commit: false };
         await recordDocEvent(db, { kind: 'RECEIPT', documentId: receiptId, userId: ctx.viewer!.userId, action: operation });
-        return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false }, commit: true, stored: { receiptId } };
+        return {
+          result: { receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false },
+          commit: true,
+          stored: { receiptId },
+        };
       },
     );
   }
@@ -238,7 +383,11 @@ export class ReceiptResolver {
 export class ReceiptLineResolver {
   @FieldResolver(() => Item)
   async item(@Root() l: ReceiptLine, @C() ctx: Ctx): Promise<Item> {
-    return (await loader<number, Item>(ctx, 'item', async (ids) => new Map((await ctx.em.find(Item, { id: { $in: ids } })).map((i) => [i.id, i]))).load(l.itemId))!;
+    return (await loader<number, Item>(
+      ctx,
+      'item',
+      async (ids) => new Map((await ctx.em.find(Item, { id: { $in: ids } })).map((i) => [i.id, i])),
+    ).load(l.itemId))!;
   }
 
   @FieldResolver(() => [RegisteredSerial], { description: 'Serials registered on this line, in scan order.' })
@@ -252,7 +401,9 @@ export class ReceiptLineResolver {
 
   @FieldResolver(() => [String], { description: 'Serials preregistered on the ASN for this line.' })
   async expectedSerials(@Root() l: ReceiptLine, @C() ctx: Ctx): Promise<string[]> {
-    const { rows } = await ctx.pool.query(`select serial from receipt_expected_serial where line_id = $1 order by serial_key`, [Number(l.id)]);
+    const { rows } = await ctx.pool.query(`select serial from receipt_expected_serial where line_id = $1 order by serial_key`, [
+      Number(l.id),
+    ]);
     return rows.map((r) => r.serial);
   }
 
@@ -274,7 +425,17 @@ export async function loadReceipt(db: pg.Pool | pg.PoolClient, id: number): Prom
 
 function toReceipt(r: Record<string, any>): Receipt {
   return Object.assign(new Receipt(), {
-    id: String(r.id), number: r.number, kind: r.kind, status: r.status, asnReference: r.asn_reference, note: r.note, createdAt: r.created_at,
-    postedAt: r.posted_at, storeId: r.store_id, vendorId: r.vendor_id, createdById: r.created_by, postedById: r.posted_by,
+    id: String(r.id),
+    number: r.number,
+    kind: r.kind,
+    status: r.status,
+    asnReference: r.asn_reference,
+    note: r.note,
+    createdAt: r.created_at,
+    postedAt: r.posted_at,
+    storeId: r.store_id,
+    vendorId: r.vendor_id,
+    createdById: r.created_by,
+    postedById: r.posted_by,
   });
 }

@@ -29,9 +29,19 @@ export async function seedStock(client: pg.PoolClient): Promise<void> {
         const p = pol.get(id)!;
         const qty = p.level === SerialLevel.NEVER ? 10 : 3;
         const serialCount = p.level === SerialLevel.ALWAYS ? 3 : p.level === SerialLevel.SOMETIMES ? 2 : 0;
-        return { itemId: id, expectedQuantity: qty, serials: Array.from({ length: serialCount }, (_, n) => demoSerial(id, idx, n, p.pattern)) };
+        return {
+          itemId: id,
+          expectedQuantity: qty,
+          serials: Array.from({ length: serialCount }, (_, n) => demoSerial(id, idx, n, p.pattern)),
+        };
       });
-    const { id, errors } = await receiving.create(client, admin, { storeId: store.id, kind: 'ASN', asnReference: `ASN-OPENING-${store.code}`, note: 'Opening stock', lines });
+    const { id, errors } = await receiving.create(client, admin, {
+      storeId: store.id,
+      kind: 'ASN',
+      asnReference: `ASN-OPENING-${store.code}`,
+      note: 'Opening stock',
+      lines,
+    });
     if (!id) throw new Error(`demo receipt for ${store.code}: ${JSON.stringify(errors)}`);
     await client.query(
       `insert into receipt_scan (receipt_id, line_id, item_id, serial, serial_key, scanned_by) select receipt_id, line_id, item_id, serial, serial_key, $2 from receipt_expected_serial where receipt_id = $1`,

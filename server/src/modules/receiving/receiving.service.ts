@@ -53,8 +53,10 @@ export class ReceivingService {
   async create(db: pg.PoolClient, userId: number, input: CreateReceiptInput): Promise<{ id?: number; errors: UserError[] }> {
     const errors: UserError[] = [];
     const lines = input.lines ?? [];
-    if (input.kind === 'ASN' && lines.length === 0) errors.push(UserError.of(E.REQUIRED, 'An ASN receipt needs at least one expected line.', 'input.lines'));
-    if (input.kind === 'BLIND' && lines.some((l) => l.serials?.length)) errors.push(UserError.of(E.INVALID_INPUT, 'A blind receipt has no preregistered serials; scan them instead.', 'input.lines'));
+    if (input.kind === 'ASN' && lines.length === 0)
+      errors.push(UserError.of(E.REQUIRED, 'An ASN receipt needs at least one expected line.', 'input.lines'));
+    if (input.kind === 'BLIND' && lines.some((l) => l.serials?.length))
+      errors.push(UserError.of(E.INVALID_INPUT, 'A blind receipt has no preregistered serials; scan them instead.', 'input.lines'));
     if (input.vendorId != null && !(await db.query('select 1 from vendor where id = $1', [input.vendorId])).rowCount) {
       errors.push(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
     }
@@ -65,31 +67,53 @@ export class ReceivingService {
       [codes, codes.map((c) => c.toLowerCase())],
     );
     const byCode = new Map(codeRows.map((r) => [r.code as string, r.item_id as number]));
-    const itemIds = lines.map((l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined));
-    const known = await policies.policiesFor(db, itemIds.filter((x): x is number => x != null));
+    const itemIds = lines.map(
+      (l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined),
+    );
+    const known = await policies.policiesFor(
+      db,
+      itemIds.filter((x): x is number => x != null),
+    );
     const seenItems = new Map<number, number>();
     const seenSerials = new Map<string, number>();
     lines.forEach((l, i) => {
       const f = `input.lines.${i}`;
       const itemId = itemIds[i];
       if (itemId == null || !known.has(itemId)) {
-        errors.push(UserError.of(E.NOT_FOUND, l.code ? `No item has the code ${l.code}.` : `Item ${l.itemId ?? '(none)'} does not exist.`, `${f}.itemId`, i));
+        errors.push(
+          UserError.of(
+            E.NOT_FOUND,
+            l.code ? `No item has the code ${l.code}.` : `Item ${l.itemId ?? '(none)'} does not exist.`,
+            `${f}.itemId`,
+            i,
+          ),
+        );
         return;
       }
-      if (seenItems.has(itemId)) errors.push(UserError.of(E.DUPLICATE, `The item is already on line ${seenItems.get(itemId)! + 1}; one line per item.`, `${f}.itemId`, i));
+      if (seenItems.has(itemId))
+        errors.push(
+          UserError.of(E.DUPLICATE, `The item is already on line ${seenItems.get(itemId)! + 1}; one line per item.`, `${f}.itemId`, i),
+        );
       seenItems.set(itemId, i);
       const qty = l.expectedQuantity;
       if ((input.kind === 'ASN' && qty == null) || (qty != null && (!Number.isInteger(qty) || qty < 1 || qty > 100_000))) {
-        errors.push(UserError.of(E.INVALID_INPUT, 'Expected quantity must be a whole number from 1 to 100,000.', `${f}.expectedQuantity`, i));
+        errors.push(
+          UserError.of(E.INVALID_INPUT, 'Expected quantity must be a whole number from 1 to 100,000.', `${f}.expectedQuantity`, i),
+        );
       }
       const policy = known.get(itemId)!;
       const serials = l.serials ?? [];
-      if (serials.length && policy.level === SerialLevel.NEVER) errors.push(UserError.of(E.SERIALS_NOT_ALLOWED, 'This item is never serialized: list no serials.', `${f}.serials`, i));
-      if (qty != null && qty >= 1 && serials.length > qty) errors.push(UserError.of(E.OVER_QUANTITY, `${serials.length} serials for an expected quantity of ${qty}.`, `${f}.serials`, i));
+      if (serials.length && policy.level === SerialLevel.NEVER)
+        errors.push(UserError.of(E.SERIALS_NOT_ALLOWED, 'This item is never serialized: list no serials.', `${f}.serials`, i));
+      if (qty != null && qty >= 1 && serials.length > qty)
+        errors.push(UserError.of(E.OVER_QUANTITY, `${serials.length} serials for an expected quantity of ${qty}.`, `${f}.serials`, i));
       serials.forEach((s, j) => {
         const problem = serialProblem(s);
         if (problem) return errors.push(UserError.of(E.INVALID_SERIAL, problem.message, `${f}.serials.${j}`, i));
-        if (!matchesPattern(s, policy.pattern)) return errors.push(UserError.of(E.PATTERN_MISMATCH, `Serial ${s.trim()} does not fit the pattern ${policy.pattern}.`, `${f}.serials.${j}`, i));
+        if (!matchesPattern(s, policy.pattern))
+          return errors.push(
+            UserError.of(E.PATTERN_MISMATCH, `Serial ${s.trim()} does not fit the pattern ${policy.pattern}.`, `${f}.serials.${j}`, i),
+          );
         const k = `${itemId}\u0000${serialKey(s)}`;
         if (seenSerials.has(k)) errors.push(UserError.of(E.DUPLICATE, `Serial ${s.trim()} is listed twice.`, `${f}.serials.${j}`, i));
         seenSerials.set(k, i);
@@ -111,7 +135,9 @@ export class ReceivingService {
         [receiptId, ids, lines.map((l) => (input.kind === 'ASN' ? l.expectedQuantity : null))],
       );
       const lineOf = new Map(lineRows.map((r) => [r.item_id as number, r.id as number]));
-      const pre = lines.flatMap((l, i) => (l.serials ?? []).map((s) => ({ lineId: lineOf.get(ids[i]!)!, itemId: ids[i]!, serial: s.trim() })));
+      const pre = lines.flatMap((l, i) =>
+        (l.serials ?? []).map((s) => ({ lineId: lineOf.get(ids[i]!)!, itemId: ids[i]!, serial: s.trim() })),
+      );
       if (pre.length) {
         await db.query(
           `insert into receipt_expected_serial (receipt_id, line_id, item_id, serial, serial_key)
@@ -125,10 +151,17 @@ export class ReceivingService {
 
   /** Locks an open receipt for a change; checks the caller's store scope. */
   async lockOpen(ctx: Ctx, db: pg.PoolClient, receiptId: number): Promise<ReceiptRow | UserError> {
-    const { rows } = await db.query<ReceiptRow>(`select id, number, kind, store_id, status from receipt where id = $1 for update`, [receiptId]);
+    const { rows } = await db.query<ReceiptRow>(`select id, number, kind, store_id, status from receipt where id = $1 for update`, [
+      receiptId,
+    ]);
     const r = rows[0] ?? notFound('Receipt', receiptId);
     requireStore(ctx, r.store_id);
-    if (r.status !== 'OPEN') return UserError.of(E.DOCUMENT_NOT_OPEN, `Receipt ${r.number} is ${r.status.toLowerCase()}; it can no longer change.`, 'input.receiptId');
+    if (r.status !== 'OPEN')
+      return UserError.of(
+        E.DOCUMENT_NOT_OPEN,
+        `Receipt ${r.number} is ${r.status.toLowerCase()}; it can no longer change.`,
+        'input.receiptId',
+      );
     return r;
   }
 
@@ -158,10 +191,24 @@ export class ReceivingService {
   ): Promise<{ answers: ScanAnswer[]; currentItemId: number | null; errors: UserError[] }> {
     const entries = splitSerialInput(text);
     if (entries.length > MAX_ENTRIES_PER_INPUT) {
-      return { answers: [], currentItemId: opts.currentItemId ?? null, errors: [UserError.of(E.TOO_MANY_ENTRIES, `At most ${MAX_ENTRIES_PER_INPUT.toLocaleString('en-US')} serials at once; this input has ${entries.length.toLocaleString('en-US')}. Split it.`, 'input.input')] };
+      return {
+        answers: [],
+        currentItemId: opts.currentItemId ?? null,
+        errors: [
+          UserError.of(
+            E.TOO_MANY_ENTRIES,
+            `At most ${MAX_ENTRIES_PER_INPUT.toLocaleString('en-US')} serials at once; this input has ${entries.length.toLocaleString('en-US')}. Split it.`,
+            'input.input',
+          ),
+        ],
+      };
     }
     if (entries.length === 0) {
-      return { answers: [{ index: 0, input: text, outcome: O.INVALID_SERIAL, message: 'The scan was empty.' }], currentItemId: opts.currentItemId ?? null, errors: [] };
+      return {
+        answers: [{ index: 0, input: text, outcome: O.INVALID_SERIAL, message: 'The scan was empty.' }],
+        currentItemId: opts.currentItemId ?? null,
+        errors: [],
+      };
     }
     const keys = entries.map(serialKey);
     const lines = await this.lines(db, receipt.id);
@@ -172,7 +219,10 @@ export class ReceivingService {
          union all select upper(product_id), id, name, product_id from item where upper(product_id) = any($1::text[])`,
         [keys],
       ],
-      [`select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]],
+      [
+        `select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])`,
+        [receipt.id, keys],
+      ],
       [`select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]],
       [
         `select u.item_id, u.serial_key, u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id
@@ -185,10 +235,18 @@ export class ReceivingService {
     for (const r of prereg.rows) preByKey.set(r.serial_key, [...(preByKey.get(r.serial_key) ?? []), r]);
     const scannedSet = new Set(scanned.rows.map((r) => `${r.item_id}\u0000${r.serial_key}`));
     const unitAt = new Map(units.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
-    const itemIds = new Set<number>([...lines.map((l) => l.item_id), ...codes.rows.map((r) => r.item_id), ...prereg.rows.map((r) => r.item_id)]);
+    const itemIds = new Set<number>([
+      ...lines.map((l) => l.item_id),
+      ...codes.rows.map((r) => r.item_id),
+      ...prereg.rows.map((r) => r.item_id),
+    ]);
     if (opts.currentItemId) itemIds.add(opts.currentItemId);
     const pol = await policies.policiesFor(db, [...itemIds]);
-    const names = new Map((await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [[...itemIds]])).rows.map((r) => [r.id as number, r.label as string]));
+    const names = new Map(
+      (await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [[...itemIds]])).rows.map(
+        (r) => [r.id as number, r.label as string],
+      ),
+    );
     const label = (id: number) => names.get(id) ?? `item ${id}`;
 
     let current = opts.currentItemId ?? null;
@@ -212,7 +270,8 @@ export class ReceivingService {
 
     for (const [index, input] of entries.entries()) {
       const key = keys[index]!;
-      const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) => answers.push({ index, input, outcome, message, ...extra });
+      const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) =>
+        answers.push({ index, input, outcome, message, ...extra });
       const code = codeItem.get(key);
       const preHits = preByKey.get(key) ?? [];
       if (code && preHits.length === 0) {
@@ -231,11 +290,23 @@ export class ReceivingService {
         if (p.level === SerialLevel.NEVER) {
           counted.set(line.id, (counted.get(line.id) ?? 0) + 1);
           line.received_quantity += 1;
-          answer(O.ITEM_COUNTED, `${label(itemId)}: ${line.received_quantity}${line.expected_quantity ? ` of ${line.expected_quantity}` : ''} received.`, {
-            itemId, lineId: line.id, lineScanned: line.received_quantity, lineExpected: line.expected_quantity,
-          });
+          answer(
+            O.ITEM_COUNTED,
+            `${label(itemId)}: ${line.received_quantity}${line.expected_quantity ? ` of ${line.expected_quantity}` : ''} received.`,
+            {
+              itemId,
+              lineId: line.id,
+              lineScanned: line.received_quantity,
+              lineExpected: line.expected_quantity,
+            },
+          );
         } else {
-          answer(O.ITEM_SELECTED, `${label(itemId)}: scan its serial numbers.`, { itemId, lineId: line.id, lineScanned: line.scanned, lineExpected: line.expected_quantity });
+          answer(O.ITEM_SELECTED, `${label(itemId)}: scan its serial numbers.`, {
+            itemId,
+            lineId: line.id,
+            lineScanned: line.scanned,
+            lineExpected: line.expected_quantity,
+          });
         }
         continue;
       }
@@ -249,14 +320,21 @@ export class ReceivingService {
       const pre = preHits.find((h) => h.item_id === current) ?? preHits[0];
       if (pre) {
         if (opts.pinItem && current != null && pre.item_id !== current) {
-          answer(O.WRONG_ITEM, `Serial ${input} belongs to ${label(pre.item_id)} on this ASN, not to ${label(current)}.`, { itemId: pre.item_id });
+          answer(O.WRONG_ITEM, `Serial ${input} belongs to ${label(pre.item_id)} on this ASN, not to ${label(current)}.`, {
+            itemId: pre.item_id,
+          });
           continue;
         }
         itemId = pre.item_id;
       } else {
         itemId = current;
         if (itemId == null) {
-          answer(O.NEED_ITEM, receipt.kind === 'ASN' ? `Serial ${input} is not preregistered on this ASN: scan the item's UPC first.` : `Scan the item's UPC before its serial ${input}.`);
+          answer(
+            O.NEED_ITEM,
+            receipt.kind === 'ASN'
+              ? `Serial ${input} is not preregistered on this ASN: scan the item's UPC first.`
+              : `Scan the item's UPC before its serial ${input}.`,
+          );
           continue;
         }
       }
@@ -267,7 +345,10 @@ export class ReceivingService {
         continue;
       }
       if (p.level === SerialLevel.NEVER) {
-        answer(O.NOT_SERIALIZED, `${label(itemId)} is never serialized: scan its UPC to count it, or enter a quantity.`, { itemId, lineId: line.id });
+        answer(O.NOT_SERIALIZED, `${label(itemId)} is never serialized: scan its UPC to count it, or enter a quantity.`, {
+          itemId,
+          lineId: line.id,
+        });
         continue;
       }
       if (!pre && line.prereg > 0) {
@@ -275,25 +356,46 @@ export class ReceivingService {
         continue;
       }
       if (!matchesPattern(input, p.pattern)) {
-        answer(O.PATTERN_MISMATCH, `Serial ${input} does not fit ${label(itemId)}'s pattern ${p.pattern}.`, { itemId, lineId: line.id, serial: input });
+        answer(O.PATTERN_MISMATCH, `Serial ${input} does not fit ${label(itemId)}'s pattern ${p.pattern}.`, {
+          itemId,
+          lineId: line.id,
+          serial: input,
+        });
         continue;
       }
       const k = `${itemId}\u0000${key}`;
       if (scannedSet.has(k)) {
-        answer(O.DUPLICATE, `Serial ${input} is already on this receipt.`, { itemId, lineId: line.id, serial: input, lineScanned: line.scanned, lineExpected: line.expected_quantity });
+        answer(O.DUPLICATE, `Serial ${input} is already on this receipt.`, {
+          itemId,
+          lineId: line.id,
+          serial: input,
+          lineScanned: line.scanned,
+          lineExpected: line.expected_quantity,
+        });
         continue;
       }
       const unit = unitAt.get(k);
       if (unit) {
         const where = unit.state === 'IN_TRANSIT' ? 'in transit' : `in stock at ${unit.store_code}`;
-        answer(unit.state === 'IN_TRANSIT' ? O.IN_TRANSIT : O.IN_STOCK_ELSEWHERE, `Serial ${input} of ${label(itemId)} is already ${where}.`, {
-          itemId, lineId: line.id, serial: input, storeCode: unit.store_code,
-        });
+        answer(
+          unit.state === 'IN_TRANSIT' ? O.IN_TRANSIT : O.IN_STOCK_ELSEWHERE,
+          `Serial ${input} of ${label(itemId)} is already ${where}.`,
+          {
+            itemId,
+            lineId: line.id,
+            serial: input,
+            storeCode: unit.store_code,
+          },
+        );
         continue;
       }
       if (line.expected_quantity != null && line.scanned >= line.expected_quantity) {
         answer(O.OVER_SCAN, `${label(itemId)}: all ${line.expected_quantity} expected units are already scanned.`, {
-          itemId, lineId: line.id, serial: input, lineScanned: line.scanned, lineExpected: line.expected_quantity,
+          itemId,
+          lineId: line.id,
+          serial: input,
+          lineScanned: line.scanned,
+          lineExpected: line.expected_quantity,
         });
         continue;
       }
@@ -306,7 +408,11 @@ export class ReceivingService {
       current = itemId;
       accepted.push({ lineId: line.id, itemId, serial: input, key });
       answer(O.ACCEPTED, `${label(itemId)}: ${line.scanned}${line.expected_quantity ? ` of ${line.expected_quantity}` : ''} scanned.`, {
-        itemId, lineId: line.id, serial: input, lineScanned: line.scanned, lineExpected: line.expected_quantity,
+        itemId,
+        lineId: line.id,
+        serial: input,
+        lineScanned: line.scanned,
+        lineExpected: line.expected_quantity,
       });
     }
 
@@ -314,7 +420,14 @@ export class ReceivingService {
       await db.query(
         `insert into receipt_scan (receipt_id, line_id, item_id, serial, serial_key, scanned_by)
          select $1, line_id, item_id, serial, serial_key, $2 from unnest($3::int[], $4::int[], $5::text[], $6::text[]) as t(line_id, item_id, serial, serial_key)`,
-        [receipt.id, ctx.viewer!.userId, accepted.map((a) => a.lineId), accepted.map((a) => a.itemId), accepted.map((a) => a.serial), accepted.map((a) => a.key)],
+        [
+          receipt.id,
+          ctx.viewer!.userId,
+          accepted.map((a) => a.lineId),
+          accepted.map((a) => a.itemId),
+          accepted.map((a) => a.serial),
+          accepted.map((a) => a.key),
+        ],
       );
     }
     if (counted.size) {
@@ -336,7 +449,8 @@ export class ReceivingService {
     const perLine = new Map<number, number>();
     for (const r of rows) perLine.set(r.line_id, (perLine.get(r.line_id) ?? 0) + 1);
     // Re-scanning a whole line starts it from zero, counted units included (DOC-3).
-    if (lineId && !serials.length) await db.query(`update receipt_line set received_quantity = 0 where id = $1 and receipt_id = $2`, [lineId, receiptId]);
+    if (lineId && !serials.length)
+      await db.query(`update receipt_line set received_quantity = 0 where id = $1 and receipt_id = $2`, [lineId, receiptId]);
     if (perLine.size) {
       await db.query(
         `update receipt_line l set received_quantity = greatest(0, l.received_quantity - t.n) from unnest($1::int[], $2::int[]) as t(id, n) where l.id = t.id`,
@@ -348,12 +462,14 @@ export class ReceivingService {
 
   /** Sets a line's received quantity (never-serialized items, or units beyond their serials). */
   async setQuantity(db: pg.PoolClient, receipt: ReceiptRow, itemId: number, quantity: number): Promise<UserError[]> {
-    if (!Number.isInteger(quantity) || quantity < 0 || quantity > 100_000) return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 0 to 100,000.', 'input.quantity')];
+    if (!Number.isInteger(quantity) || quantity < 0 || quantity > 100_000)
+      return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 0 to 100,000.', 'input.quantity')];
     const { rows } = await db.query(`select id from receipt_line where receipt_id = $1 and item_id = $2`, [receipt.id, itemId]);
     let lineId = rows[0]?.id as number | undefined;
     if (!lineId) {
       if (receipt.kind === 'ASN') return [UserError.of(E.NOT_FOUND, 'This item is not on the ASN.', 'input.itemId')];
-      if (!(await db.query('select 1 from item where id = $1', [itemId])).rowCount) return [UserError.of(E.NOT_FOUND, `Item ${itemId} does not exist.`, 'input.itemId')];
+      if (!(await db.query('select 1 from item where id = $1', [itemId])).rowCount)
+        return [UserError.of(E.NOT_FOUND, `Item ${itemId} does not exist.`, 'input.itemId')];
       const ins = await db.query(
         `insert into receipt_line (receipt_id, line_no, item_id) values ($1, (select coalesce(max(line_no), 0) + 1 from receipt_line where receipt_id = $1), $2) returning id`,
         [receipt.id, itemId],
@@ -367,21 +483,45 @@ export class ReceivingService {
   /** RCV-3: what stops this receipt from posting, per line. Empty = postable. */
   async blockers(db: pg.PoolClient | pg.Pool, receiptId: number): Promise<UserError[]> {
     const lines = await this.lines(db, receiptId);
-    const pol = await policies.policiesFor(db, lines.map((l) => l.item_id));
-    const names = new Map((await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [lines.map((l) => l.item_id)])).rows.map((r) => [r.id, r.label]));
+    const pol = await policies.policiesFor(
+      db,
+      lines.map((l) => l.item_id),
+    );
+    const names = new Map(
+      (
+        await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [lines.map((l) => l.item_id)])
+      ).rows.map((r) => [r.id, r.label]),
+    );
     const errors: UserError[] = [];
     for (const [i, l] of lines.entries()) {
       const p = pol.get(l.item_id) as EffectivePolicy;
       const what = `Line ${l.line_no} (${names.get(l.item_id)})`;
       if (p.level === SerialLevel.ALWAYS && l.scanned !== l.received_quantity) {
-        errors.push(UserError.of(E.SERIAL_COUNT_MISMATCH, `${what}: ${l.received_quantity} received but ${l.scanned} serial(s); this item needs one serial per unit.`, `lines.${i}`, i));
+        errors.push(
+          UserError.of(
+            E.SERIAL_COUNT_MISMATCH,
+            `${what}: ${l.received_quantity} received but ${l.scanned} serial(s); this item needs one serial per unit.`,
+            `lines.${i}`,
+            i,
+          ),
+        );
       } else if (p.level === SerialLevel.SOMETIMES && l.scanned > l.received_quantity) {
-        errors.push(UserError.of(E.SERIAL_COUNT_MISMATCH, `${what}: ${l.scanned} serials for ${l.received_quantity} received.`, `lines.${i}`, i));
+        errors.push(
+          UserError.of(E.SERIAL_COUNT_MISMATCH, `${what}: ${l.scanned} serials for ${l.received_quantity} received.`, `lines.${i}`, i),
+        );
       } else if (p.level === SerialLevel.NEVER && l.scanned > 0) {
-        errors.push(UserError.of(E.SERIALS_NOT_ALLOWED, `${what}: the item is never serialized now; clear its ${l.scanned} serial(s).`, `lines.${i}`, i));
+        errors.push(
+          UserError.of(
+            E.SERIALS_NOT_ALLOWED,
+            `${what}: the item is never serialized now; clear its ${l.scanned} serial(s).`,
+            `lines.${i}`,
+            i,
+          ),
+        );
       }
     }
-    if (!lines.some((l) => l.received_quantity > 0)) errors.push(UserError.of(E.NOTHING_TO_POST, 'Nothing has been received on this receipt yet.', 'lines'));
+    if (!lines.some((l) => l.received_quantity > 0))
+      errors.push(UserError.of(E.NOTHING_TO_POST, 'Nothing has been received on this receipt yet.', 'lines'));
     return errors;
   }
 
@@ -389,7 +529,9 @@ export class ReceivingService {
   async post(db: pg.PoolClient, receipt: ReceiptRow, userId: number): Promise<UserError[]> {
     const blockers = await this.blockers(db, receipt.id);
     if (blockers.length) return blockers;
-    const { rows: scans } = await db.query(`select id, item_id, serial, serial_key from receipt_scan where receipt_id = $1 order by id`, [receipt.id]);
+    const { rows: scans } = await db.query(`select id, item_id, serial, serial_key from receipt_scan where receipt_id = $1 order by id`, [
+      receipt.id,
+    ]);
     const lines = await this.lines(db, receipt.id);
     try {
       await applyMovement(db, {
@@ -402,7 +544,9 @@ export class ReceivingService {
           from: 'ARRIVING',
           to: { state: 'IN_STOCK', storeId: receipt.store_id },
         },
-        quantities: lines.filter((l) => l.received_quantity > l.scanned).map((l) => ({ itemId: l.item_id, storeId: receipt.store_id, delta: l.received_quantity - l.scanned })),
+        quantities: lines
+          .filter((l) => l.received_quantity > l.scanned)
+          .map((l) => ({ itemId: l.item_id, storeId: receipt.store_id, delta: l.received_quantity - l.scanned })),
       });
     } catch (e) {
       if (e instanceof StockConflictError) return e.conflicts.map((c) => conflictError(c));
@@ -414,7 +558,14 @@ export class ReceivingService {
 }
 
 export function conflictError(c: UnitConflict): UserError {
-  if (c.state === 'IN_TRANSIT') return UserError.of(E.IN_TRANSIT, `Serial ${c.serial} is in transit on transfer ${c.transferId}.`, `serials.${c.index}`, c.index);
-  if (c.state === 'IN_STOCK') return UserError.of(E.IN_STOCK_ELSEWHERE, `Serial ${c.serial} is already in stock at ${c.storeCode}.`, `serials.${c.index}`, c.index);
-  return UserError.of(E.NOT_IN_STOCK_HERE, `Serial ${c.serial} is ${c.state ? c.state.toLowerCase().replace(/_/g, ' ') : 'not known'}.`, `serials.${c.index}`, c.index);
+  if (c.state === 'IN_TRANSIT')
+    return UserError.of(E.IN_TRANSIT, `Serial ${c.serial} is in transit on transfer ${c.transferId}.`, `serials.${c.index}`, c.index);
+  if (c.state === 'IN_STOCK')
+    return UserError.of(E.IN_STOCK_ELSEWHERE, `Serial ${c.serial} is already in stock at ${c.storeCode}.`, `serials.${c.index}`, c.index);
+  return UserError.of(
+    E.NOT_IN_STOCK_HERE,
+    `Serial ${c.serial} is ${c.state ? c.state.toLowerCase().replace(/_/g, ' ') : 'not known'}.`,
+    `serials.${c.index}`,
+    c.index,
+  );
 }

@@ -8,7 +8,10 @@ export enum ReceiptKind {
   ASN = 'ASN',
   BLIND = 'BLIND',
 }
-registerEnumType(ReceiptKind, { name: 'ReceiptKind', description: 'ASN = against an Advance Shipment Notice (RCV-1); BLIND = no expectation (RCV-2).' });
+registerEnumType(ReceiptKind, {
+  name: 'ReceiptKind',
+  description: 'ASN = against an Advance Shipment Notice (RCV-1); BLIND = no expectation (RCV-2).',
+});
 
 export enum DocumentStatus {
   OPEN = 'OPEN',
@@ -62,7 +65,8 @@ export class ScanResult {
   @Field(() => ID, { nullable: true }) itemId?: string | null;
   @Field(() => ID, { nullable: true }) lineId?: string | null;
   @Field(() => String, { nullable: true }) serial?: string | null;
-  @Field(() => String, { nullable: true, description: 'Where the unit is, when it is already in stock elsewhere.' }) storeCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'Where the unit is, when it is already in stock elsewhere.' }) storeCode?:
+    string | null;
   @Field(() => Int, { nullable: true, description: 'Serials on the line after this entry (n of m).' }) lineScanned?: number | null;
   @Field(() => Int, { nullable: true }) lineExpected?: number | null;
 }
@@ -83,22 +87,31 @@ export class CreateReceiptInput {
   @Field(() => String, { nullable: true }) asnReference?: string | null;
   @Field(() => String, { nullable: true }) note?: string | null;
   @Field(() => [ReceiptLineInput], { nullable: true }) lines?: ReceiptLineInput[] | null;
-  @Field(() => String, { nullable: true, description: 'DOC-1: a retry with the same key returns the first result.' }) clientKey?: string | null;
+  @Field(() => String, { nullable: true, description: 'DOC-1: a retry with the same key returns the first result.' }) clientKey?:
+    string | null;
 }
 
 @InputType()
 export class ImportAsnInput {
   @Field(() => ID) storeId!: string;
-  @Field(() => String, { description: 'CSV with columns asn_reference, vendor, item (UPC or product id), quantity, serials (joined with |).' }) csv!: string;
+  @Field(() => String, {
+    description: 'CSV with columns asn_reference, vendor, item (UPC or product id), quantity, serials (joined with |).',
+  })
+  csv!: string;
   @Field(() => String, { nullable: true }) clientKey?: string | null;
 }
 
 @InputType()
 export class ScanReceiptInput {
   @Field(() => ID) receiptId!: string;
-  @Field(() => String, { description: 'One scan, or many entries separated by new lines, commas, tabs or semicolons (SER-2).' }) input!: string;
-  @Field(() => ID, { nullable: true, description: 'The current item (from an earlier UPC scan or the chosen line).' }) currentItemId?: string | null;
-  @Field(() => Boolean, { nullable: true, description: '"Current item" view: a serial preregistered for another item is WRONG_ITEM instead of finding its own line.' })
+  @Field(() => String, { description: 'One scan, or many entries separated by new lines, commas, tabs or semicolons (SER-2).' })
+  input!: string;
+  @Field(() => ID, { nullable: true, description: 'The current item (from an earlier UPC scan or the chosen line).' }) currentItemId?:
+    string | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: '"Current item" view: a serial preregistered for another item is WRONG_ITEM instead of finding its own line.',
+  })
   pinItem?: boolean | null;
   @Field(() => String, { nullable: true }) clientKey?: string | null;
 }
@@ -106,7 +119,8 @@ export class ScanReceiptInput {
 @InputType()
 export class RemoveReceiptSerialsInput {
   @Field(() => ID) receiptId!: string;
-  @Field(() => [String], { nullable: true, description: 'Serials to clear; omit with lineId to re-scan the line from zero.' }) serials?: string[] | null;
+  @Field(() => [String], { nullable: true, description: 'Serials to clear; omit with lineId to re-scan the line from zero.' }) serials?:
+    string[] | null;
   @Field(() => ID, { nullable: true }) lineId?: string | null;
   @Field(() => String, { nullable: true }) clientKey?: string | null;
 }
@@ -129,13 +143,15 @@ export class ReceiptActionInput {
 export class ReceiptPayload {
   @Field(() => Receipt, { nullable: true }) receipt?: Receipt | null;
   @Field(() => [UserError]) userErrors: UserError[] = [];
-  @Field(() => Boolean, { description: 'True when this answer is the stored result of an earlier call with the same client key.' }) replayed = false;
+  @Field(() => Boolean, { description: 'True when this answer is the stored result of an earlier call with the same client key.' })
+  replayed = false;
 }
 
 @ObjectType()
 export class ScanPayload {
   @Field(() => [ScanResult]) results: ScanResult[] = [];
-  @Field(() => ID, { nullable: true, description: 'The current item after this scan, to send with the next one.' }) currentItemId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The current item after this scan, to send with the next one.' }) currentItemId?:
+    string | null;
   @Field(() => Receipt, { nullable: true }) receipt?: Receipt | null;
   @Field(() => [UserError]) userErrors: UserError[] = [];
   @Field(() => Boolean) replayed = false;

@@ -1,4 +1,19 @@
-import { Arg, Authorized, Ctx as C, Field, FieldResolver, ID, InputType, Int, Mutation, ObjectType, Query, Resolver, Root, registerEnumType } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx as C,
+  Field,
+  FieldResolver,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+  Root,
+  registerEnumType,
+} from 'type-graphql';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore, StoreScoped } from '../../common/auth.js';
@@ -15,7 +30,10 @@ export enum FulfilmentMode {
   PICKUP = 'PICKUP',
   DELIVERY = 'DELIVERY',
 }
-registerEnumType(FulfilmentMode, { name: 'FulfilmentMode', description: 'SAL-4: carry-out lines need their serial at completion; pickup and delivery lines at fulfilment.' });
+registerEnumType(FulfilmentMode, {
+  name: 'FulfilmentMode',
+  description: 'SAL-4: carry-out lines need their serial at completion; pickup and delivery lines at fulfilment.',
+});
 
 export enum SerialStatus {
   GIVEN = 'GIVEN',
@@ -24,7 +42,10 @@ export enum SerialStatus {
   NOT_REQUIRED = 'NOT_REQUIRED',
   NOT_SERIALIZED = 'NOT_SERIALIZED',
 }
-registerEnumType(SerialStatus, { name: 'SerialStatus', description: 'PENDING = "add later" (SAL-3); NOT_READABLE = registered as unreadable (SAL-5).' });
+registerEnumType(SerialStatus, {
+  name: 'SerialStatus',
+  description: 'PENDING = "add later" (SAL-3); NOT_READABLE = registered as unreadable (SAL-5).',
+});
 
 @ObjectType({ description: 'A customer (number and name appear in the serial history).' })
 export class Customer {
@@ -81,8 +102,13 @@ export class AddSaleLineInput {
   @Field(() => ID) saleId!: string;
   @Field(() => String, { description: 'UPC (main or additional) or product id.' }) code!: string;
   @Field(() => String, { nullable: true }) serial?: string | null;
-  @Field(() => Boolean, { nullable: true, description: 'SAL-3: add the line now, the serial before completion.' }) addLater?: boolean | null;
-  @Field(() => Boolean, { nullable: true, description: 'SAL-5: the serial is there but cannot be read (needs the duty; not for items that require a serial).' }) notReadable?: boolean | null;
+  @Field(() => Boolean, { nullable: true, description: 'SAL-3: add the line now, the serial before completion.' }) addLater?:
+    boolean | null;
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'SAL-5: the serial is there but cannot be read (needs the duty; not for items that require a serial).',
+  })
+  notReadable?: boolean | null;
   @Field(() => Int, { nullable: true, description: 'Never-serialized items only.' }) quantity?: number | null;
   @Field(() => FulfilmentMode, { nullable: true }) fulfilment?: FulfilmentMode | null;
   @Field(() => String, { nullable: true }) clientKey?: string | null;
@@ -158,32 +184,48 @@ export class SaleResolver {
   @Authorized()
   @Query(() => [Customer], { description: 'Customers by number or name.' })
   async customers(@C() ctx: Ctx, @Arg('search', () => String, { nullable: true }) search?: string): Promise<Customer[]> {
-    const { rows } = await ctx.pool.query(`select id::text, number, name from customer where $1::text is null or number ilike '%' || $1 || '%' or name ilike '%' || $1 || '%' order by number limit 100`, [search?.trim() || null]);
+    const { rows } = await ctx.pool.query(
+      `select id::text, number, name from customer where $1::text is null or number ilike '%' || $1 || '%' or name ilike '%' || $1 || '%' order by number limit 100`,
+      [search?.trim() || null],
+    );
     return rows;
   }
 
   @Authorized(...SELLERS)
   @Mutation(() => CustomerPayload)
   async createCustomer(@Arg('input', () => CustomerInput) input: CustomerInput, @C() ctx: Ctx): Promise<CustomerPayload> {
-    if (!input.number.trim() || !input.name.trim()) return { userErrors: [UserError.of(E.REQUIRED, 'Number and name are required.', input.number.trim() ? 'input.name' : 'input.number')] };
+    if (!input.number.trim() || !input.name.trim())
+      return {
+        userErrors: [UserError.of(E.REQUIRED, 'Number and name are required.', input.number.trim() ? 'input.name' : 'input.number')],
+      };
     try {
-      const { rows } = await ctx.pool.query(`insert into customer (number, name) values ($1, $2) returning id::text, number, name`, [input.number.trim(), input.name.trim()]);
+      const { rows } = await ctx.pool.query(`insert into customer (number, name) values ($1, $2) returning id::text, number, name`, [
+        input.number.trim(),
+        input.name.trim(),
+      ]);
       return { customer: rows[0], userErrors: [] };
     } catch (e) {
-      if ((e as { code?: string }).code === '23505') return { userErrors: [UserError.of(E.DUPLICATE, `Customer number ${input.number} is taken.`, 'input.number')] };
+      if ((e as { code?: string }).code === '23505')
+        return { userErrors: [UserError.of(E.DUPLICATE, `Customer number ${input.number} is taken.`, 'input.number')] };
       throw e;
     }
   }
 
   @Authorized()
-  @Query(() => [SerialSaleLookup], { description: 'RET-1: look a serial up: its original sale (date, store, register, customer), or where it is when not sold.' })
+  @Query(() => [SerialSaleLookup], {
+    description: 'RET-1: look a serial up: its original sale (date, store, register, customer), or where it is when not sold.',
+  })
   async serialSale(@Arg('serial', () => String) serial: string, @C() ctx: Ctx): Promise<SerialSaleLookup[]> {
     const rows = await ctx.services.sales.lookupSale(ctx.pool, serial);
     const items = await ctx.em.find(Item, { id: { $in: rows.map((r) => r.item_id) } });
     return Promise.all(
       rows.map(async (r) => ({
-        serial: r.serial, item: items.find((i) => i.id === r.item_id)!, state: r.state, storeCode: r.store_code,
-        sale: r.state === 'SOLD' && r.sale_id ? await loadSale(ctx.pool, r.sale_id) : null, soldAt: r.state === 'SOLD' ? r.occurred_at : null,
+        serial: r.serial,
+        item: items.find((i) => i.id === r.item_id)!,
+        state: r.state,
+        storeCode: r.store_code,
+        sale: r.state === 'SOLD' && r.sale_id ? await loadSale(ctx.pool, r.sale_id) : null,
+        soldAt: r.state === 'SOLD' ? r.occurred_at : null,
       })),
     );
   }
@@ -207,8 +249,15 @@ export class SaleResolver {
   @FieldResolver(() => [SaleLine])
   async lines(@Root() s: Sale, @C() ctx: Ctx): Promise<SaleLine[]> {
     return (await ctx.services.sales.lines(ctx.pool, Number(s.id))).map((l) => ({
-      id: String(l.id), lineNo: l.line_no, quantity: l.quantity, serial: l.serial, serialStatus: l.serial_status as SerialStatus, fulfilment: l.fulfilment as FulfilmentMode,
-      fulfilled: l.fulfilled, voided: l.voided, itemId: l.item_id,
+      id: String(l.id),
+      lineNo: l.line_no,
+      quantity: l.quantity,
+      serial: l.serial,
+      serialStatus: l.serial_status as SerialStatus,
+      fulfilment: l.fulfilment as FulfilmentMode,
+      fulfilled: l.fulfilled,
+      voided: l.voided,
+      itemId: l.item_id,
     }));
   }
 
@@ -224,34 +273,68 @@ export class SaleResolver {
     const { clientKey, ...request } = input;
     return transact<SalePayload>(
       ctx.pool,
-      { userId: ctx.viewer!.userId, clientKey, operation: 'createSale', request, replay: (s) => replay(ctx, s), reused: (e) => ({ userErrors: [e], replayed: false }) },
+      {
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation: 'createSale',
+        request,
+        replay: (s) => replay(ctx, s),
+        reused: (e) => ({ userErrors: [e], replayed: false }),
+      },
       async (db) => {
-        if (input.registerId && !(await db.query(`select 1 from register where id = $1 and store_id = $2`, [input.registerId, input.storeId])).rowCount) {
-          return { result: { userErrors: [UserError.of(E.NOT_FOUND, `Register ${input.registerId} is not in this store.`, 'input.registerId')], replayed: false }, commit: false };
+        if (
+          input.registerId &&
+          !(await db.query(`select 1 from register where id = $1 and store_id = $2`, [input.registerId, input.storeId])).rowCount
+        ) {
+          return {
+            result: {
+              userErrors: [UserError.of(E.NOT_FOUND, `Register ${input.registerId} is not in this store.`, 'input.registerId')],
+              replayed: false,
+            },
+            commit: false,
+          };
         }
         if (input.customerId && !(await db.query(`select 1 from customer where id = $1`, [input.customerId])).rowCount) {
-          return { result: { userErrors: [UserError.of(E.NOT_FOUND, `Customer ${input.customerId} does not exist.`, 'input.customerId')], replayed: false }, commit: false };
+          return {
+            result: {
+              userErrors: [UserError.of(E.NOT_FOUND, `Customer ${input.customerId} does not exist.`, 'input.customerId')],
+              replayed: false,
+            },
+            commit: false,
+          };
         }
         const { rows } = await db.query(
           `insert into sale (number, store_id, register_id, customer_id, created_by) values ('SAL-' || lpad(nextval('sale_number_seq')::text, 6, '0'), $1, $2, $3, $4) returning id`,
           [input.storeId, input.registerId ?? null, input.customerId ?? null, ctx.viewer!.userId],
         );
-        return { result: { sale: await loadSale(db, rows[0].id), userErrors: [], replayed: false }, commit: true, stored: { saleId: rows[0].id } };
+        return {
+          result: { sale: await loadSale(db, rows[0].id), userErrors: [], replayed: false },
+          commit: true,
+          stored: { saleId: rows[0].id },
+        };
       },
     );
   }
 
   @Authorized(...SELLERS)
-  @Mutation(() => SalePayload, { description: 'Adds a line: a serial now, "add later" (SAL-3), "not readable" (SAL-5), or a quantity for never-serialized items.' })
+  @Mutation(() => SalePayload, {
+    description: 'Adds a line: a serial now, "add later" (SAL-3), "not readable" (SAL-5), or a quantity for never-serialized items.',
+  })
   async addSaleLine(@Arg('input', () => AddSaleLineInput) input: AddSaleLineInput, @C() ctx: Ctx): Promise<SalePayload> {
-    return this.act(ctx, 'addSaleLine', input, ['OPEN'], (db, s) => ctx.services.sales.addLine(ctx, db, s, { ...input, fulfilment: input.fulfilment as Fulfilment | null }));
+    return this.act(ctx, 'addSaleLine', input, ['OPEN'], (db, s) =>
+      ctx.services.sales.addLine(ctx, db, s, { ...input, fulfilment: input.fulfilment as Fulfilment | null }),
+    );
   }
 
   @Authorized(...SELLERS)
-  @Mutation(() => SalePayload, { description: 'Gives the serial of a line added with "add later". A given serial cannot be edited: void the line (SAL-3).' })
+  @Mutation(() => SalePayload, {
+    description: 'Gives the serial of a line added with "add later". A given serial cannot be edited: void the line (SAL-3).',
+  })
   async setSaleLineSerial(@Arg('input', () => SaleLineSerialInput) input: SaleLineSerialInput, @C() ctx: Ctx): Promise<SalePayload> {
     return this.act(ctx, 'setSaleLineSerial', input, ['OPEN', 'COMPLETED'], (db, s) =>
-      input.serial ? ctx.services.sales.setSerial(db, s, Number(input.lineId), input.serial) : Promise.resolve([UserError.of(E.REQUIRED, 'Give the serial.', 'input.serial')]),
+      input.serial
+        ? ctx.services.sales.setSerial(db, s, Number(input.lineId), input.serial)
+        : Promise.resolve([UserError.of(E.REQUIRED, 'Give the serial.', 'input.serial')]),
     );
   }
 
@@ -286,7 +369,9 @@ export class SaleResolver {
   }
 
   @Authorized(...SELLERS)
-  @Mutation(() => SalePayload, { description: 'SAL-2: completes the sale; carry-out units go SOLD. Refused with the lines still missing serials.' })
+  @Mutation(() => SalePayload, {
+    description: 'SAL-2: completes the sale; carry-out units go SOLD. Refused with the lines still missing serials.',
+  })
   async completeSale(@Arg('input', () => SaleActionInput) input: SaleActionInput, @C() ctx: Ctx): Promise<SalePayload> {
     return this.act(ctx, 'completeSale', input, ['OPEN'], (db, s) => ctx.services.sales.complete(ctx, db, s));
   }
@@ -294,14 +379,18 @@ export class SaleResolver {
   @Authorized(...SELLERS)
   @Mutation(() => SalePayload, { description: 'SAL-4: hands over a pickup/delivery line, with its serial.' })
   async fulfilSaleLine(@Arg('input', () => SaleLineSerialInput) input: SaleLineSerialInput, @C() ctx: Ctx): Promise<SalePayload> {
-    return this.act(ctx, 'fulfilSaleLine', input, ['COMPLETED'], (db, s) => ctx.services.sales.fulfil(ctx, db, s, Number(input.lineId), input.serial));
+    return this.act(ctx, 'fulfilSaleLine', input, ['COMPLETED'], (db, s) =>
+      ctx.services.sales.fulfil(ctx, db, s, Number(input.lineId), input.serial),
+    );
   }
 
   @Authorized()
   @Mutation(() => SalePayload, { description: 'SAL-5: fills in a serial registered as not readable (serial corrections duty).' })
   async correctSaleLineSerial(@Arg('input', () => SaleLineSerialInput) input: SaleLineSerialInput, @C() ctx: Ctx): Promise<SalePayload> {
     return this.act(ctx, 'correctSaleLineSerial', input, ['OPEN', 'COMPLETED'], (db, s) =>
-      input.serial ? ctx.services.sales.correctSerial(ctx, db, s, Number(input.lineId), input.serial) : Promise.resolve([UserError.of(E.REQUIRED, 'Give the serial.', 'input.serial')]),
+      input.serial
+        ? ctx.services.sales.correctSerial(ctx, db, s, Number(input.lineId), input.serial)
+        : Promise.resolve([UserError.of(E.REQUIRED, 'Give the serial.', 'input.serial')]),
     );
   }
 
@@ -314,12 +403,23 @@ export class SaleResolver {
     return transact<ReturnPayload>(
       ctx.pool,
       {
-        userId: ctx.viewer!.userId, clientKey, operation: 'returnItems', request,
-        replay: async (s) => ({ number: (await ctx.pool.query(`select number from customer_return where id = $1`, [s.returnId])).rows[0]?.number, userErrors: [], replayed: true }),
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation: 'returnItems',
+        request,
+        replay: async (s) => ({
+          number: (await ctx.pool.query(`select number from customer_return where id = $1`, [s.returnId])).rows[0]?.number,
+          userErrors: [],
+          replayed: true,
+        }),
         reused: (e) => ({ userErrors: [e], replayed: false }),
       },
       async (db) => {
-        const r = await ctx.services.sales.returnItems(ctx, db, { storeId: Number(input.storeId), registerId: input.registerId ? Number(input.registerId) : null, lines: input.lines });
+        const r = await ctx.services.sales.returnItems(ctx, db, {
+          storeId: Number(input.storeId),
+          registerId: input.registerId ? Number(input.registerId) : null,
+          lines: input.lines,
+        });
         if (!r.id) return { result: { userErrors: r.errors, replayed: false }, commit: false };
         const number = (await db.query(`select number from customer_return where id = $1`, [r.id])).rows[0].number;
         return { result: { number, userErrors: [], replayed: false }, commit: true, stored: { returnId: r.id } };
@@ -327,12 +427,25 @@ export class SaleResolver {
     );
   }
 
-  private act(ctx: Ctx, operation: string, input: { saleId: string; clientKey?: string | null }, allowed: SaleRow['status'][], fn: (db: pg.PoolClient, s: SaleRow) => Promise<UserError[]>): Promise<SalePayload> {
+  private act(
+    ctx: Ctx,
+    operation: string,
+    input: { saleId: string; clientKey?: string | null },
+    allowed: SaleRow['status'][],
+    fn: (db: pg.PoolClient, s: SaleRow) => Promise<UserError[]>,
+  ): Promise<SalePayload> {
     const { clientKey, ...request } = input;
     const id = Number(input.saleId);
     return transact<SalePayload>(
       ctx.pool,
-      { userId: ctx.viewer!.userId, clientKey, operation, request, replay: (s) => replay(ctx, s), reused: (e) => ({ userErrors: [e], replayed: false }) },
+      {
+        userId: ctx.viewer!.userId,
+        clientKey,
+        operation,
+        request,
+        replay: (s) => replay(ctx, s),
+        reused: (e) => ({ userErrors: [e], replayed: false }),
+      },
       async (db) => {
         const s = await ctx.services.sales.lockSale(ctx, db, id, allowed);
         if (s instanceof UserError) return { result: { sale: await loadSale(db, id), userErrors: [s], replayed: false }, commit: false };
@@ -360,7 +473,16 @@ export async function loadSale(db: pg.Pool | pg.PoolClient, id: number): Promise
   const { rows } = await db.query(`select * from sale where id = $1`, [id]);
   const r = rows[0];
   if (!r) return null;
-  return Object.assign(new Sale(), { id: String(r.id), number: r.number, status: r.status, createdAt: r.created_at, completedAt: r.completed_at, storeId: r.store_id, registerId: r.register_id, customerId: r.customer_id });
+  return Object.assign(new Sale(), {
+    id: String(r.id),
+    number: r.number,
+    status: r.status,
+    createdAt: r.created_at,
+    completedAt: r.completed_at,
+    storeId: r.store_id,
+    registerId: r.register_id,
+    customerId: r.customer_id,
+  });
 }
 
 export { User };

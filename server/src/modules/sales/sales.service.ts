@@ -43,10 +43,14 @@ export function whereIs(c: Pick<UnitConflict, 'state' | 'storeCode' | 'serial'>)
 /** Sales and returns through the API a POS calls (SAL-1..5, RET-1). */
 export class SalesService {
   async lockSale(ctx: Ctx, db: pg.PoolClient, saleId: number, allowed: SaleRow['status'][]): Promise<SaleRow | UserError> {
-    const { rows } = await db.query<SaleRow>(`select id, number, store_id, register_id, customer_id, status from sale where id = $1 for update`, [saleId]);
+    const { rows } = await db.query<SaleRow>(
+      `select id, number, store_id, register_id, customer_id, status from sale where id = $1 for update`,
+      [saleId],
+    );
     const s = rows[0] ?? notFound('Sale', saleId);
     requireStore(ctx, s.store_id);
-    if (!allowed.includes(s.status)) return UserError.of(E.DOCUMENT_NOT_OPEN, `Sale ${s.number} is ${s.status.toLowerCase()}.`, 'input.saleId');
+    if (!allowed.includes(s.status))
+      return UserError.of(E.DOCUMENT_NOT_OPEN, `Sale ${s.number} is ${s.status.toLowerCase()}.`, 'input.saleId');
     return s;
   }
 
@@ -56,24 +60,46 @@ export class SalesService {
 
   async resolveItem(db: pg.PoolClient, code: string): Promise<{ itemId: number; policy: EffectivePolicy } | null> {
     const c = code.trim();
-    const { rows } = await db.query(`select item_id from item_upc where upc = $1 union all select id from item where lower(product_id) = lower($1) or id::text = $1 limit 1`, [c]);
+    const { rows } = await db.query(
+      `select item_id from item_upc where upc = $1 union all select id from item where lower(product_id) = lower($1) or id::text = $1 limit 1`,
+      [c],
+    );
     if (!rows[0]) return null;
     const policy = (await policies.policiesFor(db, [rows[0].item_id])).get(rows[0].item_id)!;
     return { itemId: rows[0].item_id, policy };
   }
 
   /** Checks a serial for selling at this store now (SAL-2); the completion re-checks it under a row lock. */
-  async checkSellable(db: pg.PoolClient, sale: SaleRow, itemId: number, policy: EffectivePolicy, serial: string, field: string): Promise<UserError | null> {
+  async checkSellable(
+    db: pg.PoolClient,
+    sale: SaleRow,
+    itemId: number,
+    policy: EffectivePolicy,
+    serial: string,
+    field: string,
+  ): Promise<UserError | null> {
     const problem = serialProblem(serial);
     if (problem) return UserError.of(E.INVALID_SERIAL, problem.message, field);
-    if (!matchesPattern(serial, policy.pattern)) return UserError.of(E.PATTERN_MISMATCH, `Serial ${serial.trim()} does not fit the pattern ${policy.pattern}.`, field);
+    if (!matchesPattern(serial, policy.pattern))
+      return UserError.of(E.PATTERN_MISMATCH, `Serial ${serial.trim()} does not fit the pattern ${policy.pattern}.`, field);
     const key = serialKey(serial);
-    const { rows } = await db.query(`select u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = $2`, [itemId, key]);
+    const { rows } = await db.query(
+      `select u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = $2`,
+      [itemId, key],
+    );
     const u = rows[0];
     if (!u || u.state !== 'IN_STOCK' || u.store_id !== sale.store_id) {
-      return UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs({ state: u?.state ?? null, storeCode: u?.store_code ?? null, serial: serial.trim() })}: it cannot be sold here.`, field);
+      return UserError.of(
+        E.NOT_IN_STOCK_HERE,
+        `${whereIs({ state: u?.state ?? null, storeCode: u?.store_code ?? null, serial: serial.trim() })}: it cannot be sold here.`,
+        field,
+      );
     }
-    const dup = await db.query(`select line_no from sale_line where sale_id = $1 and item_id = $2 and serial_key = $3 and not voided`, [sale.id, itemId, key]);
+    const dup = await db.query(`select line_no from sale_line where sale_id = $1 and item_id = $2 and serial_key = $3 and not voided`, [
+      sale.id,
+      itemId,
+      key,
+    ]);
     if (dup.rows[0]) return UserError.of(E.DUPLICATE, `Serial ${serial.trim()} is already on line ${dup.rows[0].line_no}.`, field);
     return null;
   }
@@ -83,7 +109,14 @@ export class SalesService {
     ctx: Ctx,
     db: pg.PoolClient,
     sale: SaleRow,
-    input: { code: string; serial?: string | null; addLater?: boolean | null; notReadable?: boolean | null; quantity?: number | null; fulfilment?: Fulfilment | null },
+    input: {
+      code: string;
+      serial?: string | null;
+      addLater?: boolean | null;
+      notReadable?: boolean | null;
+      quantity?: number | null;
+      fulfilment?: Fulfilment | null;
+    },
   ): Promise<UserError[]> {
     const resolved = await this.resolveItem(db, input.code);
     if (!resolved) return [UserError.of(E.NOT_FOUND, `No item has the code ${input.code}.`, 'input.code')];
@@ -95,21 +128,34 @@ export class SalesService {
     if (policy.level === SerialLevel.NEVER) {
       if (serial) return [UserError.of(E.NOT_SERIALIZED, 'This item is never serialized: sell it by quantity.', 'input.serial')];
       quantity = input.quantity ?? 1;
-      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000) return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 1 to 10,000.', 'input.quantity')];
+      if (!Number.isInteger(quantity) || quantity < 1 || quantity > 10_000)
+        return [UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 1 to 10,000.', 'input.quantity')];
       status = 'NOT_SERIALIZED';
     } else {
-      if ((input.quantity ?? 1) !== 1) return [UserError.of(E.INVALID_INPUT, 'Serialized items are sold one unit per line (SAL-1).', 'input.quantity')];
+      if ((input.quantity ?? 1) !== 1)
+        return [UserError.of(E.INVALID_INPUT, 'Serialized items are sold one unit per line (SAL-1).', 'input.quantity')];
       if (serial) {
         const err = await this.checkSellable(db, sale, itemId, policy, serial, 'input.serial');
         if (err) return [err];
         status = 'GIVEN';
       } else if (input.notReadable) {
         // SAL-5: only where the policy allows a missing serial, and with the duty.
-        if (policy.requiredWhenSelling) return [UserError.of(E.SERIAL_REQUIRED, 'This item needs its serial to be sold; "not readable" is not allowed for it.', 'input.notReadable')];
-        if (!hasDuty(ctx.viewer!, Duty.NOT_READABLE_REGISTRATION)) return [UserError.of(E.INVALID_INPUT, 'Registering "not readable" needs the not-readable registration duty.', 'input.notReadable')];
+        if (policy.requiredWhenSelling)
+          return [
+            UserError.of(
+              E.SERIAL_REQUIRED,
+              'This item needs its serial to be sold; "not readable" is not allowed for it.',
+              'input.notReadable',
+            ),
+          ];
+        if (!hasDuty(ctx.viewer!, Duty.NOT_READABLE_REGISTRATION))
+          return [
+            UserError.of(E.INVALID_INPUT, 'Registering "not readable" needs the not-readable registration duty.', 'input.notReadable'),
+          ];
         status = 'NOT_READABLE';
       } else if (policy.requiredWhenSelling) {
-        if (!input.addLater && fulfilment === 'CARRY_OUT') return [UserError.of(E.SERIAL_REQUIRED, 'Scan the serial number, or choose "Add later".', 'input.serial')];
+        if (!input.addLater && fulfilment === 'CARRY_OUT')
+          return [UserError.of(E.SERIAL_REQUIRED, 'Scan the serial number, or choose "Add later".', 'input.serial')];
         status = 'PENDING';
       } else {
         status = 'NOT_REQUIRED';
@@ -127,13 +173,20 @@ export class SalesService {
   async setSerial(db: pg.PoolClient, sale: SaleRow, lineId: number, serial: string): Promise<UserError[]> {
     const line = (await db.query<LineRow>(`select * from sale_line where id = $1 and sale_id = $2`, [lineId, sale.id])).rows[0];
     if (!line || line.voided) return [UserError.of(E.NOT_FOUND, `Line ${lineId} is not on sale ${sale.number}.`, 'input.lineId')];
-    if (line.serial_status === 'GIVEN') return [UserError.of(E.INVALID_INPUT, 'A given serial cannot be edited: void the line and add the item again (SAL-3).', 'input.serial')];
+    if (line.serial_status === 'GIVEN')
+      return [
+        UserError.of(E.INVALID_INPUT, 'A given serial cannot be edited: void the line and add the item again (SAL-3).', 'input.serial'),
+      ];
     if (line.serial_status !== 'PENDING') return [UserError.of(E.INVALID_INPUT, 'This line takes no serial.', 'input.serial')];
     if (line.fulfilled) return [UserError.of(E.INVALID_INPUT, 'This line is already fulfilled.', 'input.lineId')];
     const policy = (await policies.policiesFor(db, [line.item_id])).get(line.item_id)!;
     const err = await this.checkSellable(db, sale, line.item_id, policy, serial, 'input.serial');
     if (err) return [err];
-    await db.query(`update sale_line set serial = $2, serial_key = $3, serial_status = 'GIVEN' where id = $1`, [lineId, serial.trim(), serialKey(serial)]);
+    await db.query(`update sale_line set serial = $2, serial_key = $3, serial_status = 'GIVEN' where id = $1`, [
+      lineId,
+      serial.trim(),
+      serialKey(serial),
+    ]);
     return [];
   }
 
@@ -155,7 +208,10 @@ export class SalesService {
     const errors = await this.moveOut(ctx, db, sale, lines);
     if (errors.length) return errors;
     await db.query(`update sale_line set fulfilled = true where sale_id = $1 and fulfilment = 'CARRY_OUT' and not voided`, [sale.id]);
-    await db.query(`update sale set status = 'COMPLETED', completed_by = $2, completed_at = now() where id = $1`, [sale.id, ctx.viewer!.userId]);
+    await db.query(`update sale set status = 'COMPLETED', completed_by = $2, completed_at = now() where id = $1`, [
+      sale.id,
+      ctx.viewer!.userId,
+    ]);
     return [];
   }
 
@@ -163,7 +219,8 @@ export class SalesService {
   async fulfil(ctx: Ctx, db: pg.PoolClient, sale: SaleRow, lineId: number, serial?: string | null): Promise<UserError[]> {
     const line = (await db.query<LineRow>(`select * from sale_line where id = $1 and sale_id = $2 for update`, [lineId, sale.id])).rows[0];
     if (!line || line.voided) return [UserError.of(E.NOT_FOUND, `Line ${lineId} is not on sale ${sale.number}.`, 'input.lineId')];
-    if (line.fulfilment === 'CARRY_OUT' || line.fulfilled) return [UserError.of(E.INVALID_INPUT, 'This line is not waiting for pickup or delivery.', 'input.lineId')];
+    if (line.fulfilment === 'CARRY_OUT' || line.fulfilled)
+      return [UserError.of(E.INVALID_INPUT, 'This line is not waiting for pickup or delivery.', 'input.lineId')];
     if (line.serial_status === 'PENDING') {
       if (!serial) return [UserError.of(E.SERIAL_REQUIRED, 'Scan the serial of the unit handed over.', 'input.serial')];
       const errs = await this.setSerial(db, sale, lineId, serial);
@@ -181,43 +238,72 @@ export class SalesService {
     const quantities = lines.filter((l) => !l.serial).map((l) => ({ itemId: l.item_id, storeId: sale.store_id, delta: -l.quantity }));
     try {
       await applyMovement(db, {
-        type: 'SALE', document: { kind: 'SALE', id: sale.id, number: sale.number }, userId: ctx.viewer!.userId, registerId: sale.register_id, customerId: sale.customer_id,
+        type: 'SALE',
+        document: { kind: 'SALE', id: sale.id, number: sale.number },
+        userId: ctx.viewer!.userId,
+        registerId: sale.register_id,
+        customerId: sale.customer_id,
         sourceStoreId: sale.store_id,
-        units: { moves: units.map((l) => ({ index: l.line_no, itemId: l.item_id, serial: l.serial!, serialKey: l.serial_key! })), from: { state: 'IN_STOCK', storeId: sale.store_id }, to: { state: 'SOLD' } },
+        units: {
+          moves: units.map((l) => ({ index: l.line_no, itemId: l.item_id, serial: l.serial!, serialKey: l.serial_key! })),
+          from: { state: 'IN_STOCK', storeId: sale.store_id },
+          to: { state: 'SOLD' },
+        },
         quantities,
       });
       return [];
     } catch (e) {
       if (!(e instanceof StockConflictError)) throw e;
-      if (e.conflicts.length) return e.conflicts.map((c) => UserError.of(E.NOT_IN_STOCK_HERE, `Line ${c.index}: ${whereIs(c)}; it cannot be sold.`, `lines.${c.index}`, c.index));
+      if (e.conflicts.length)
+        return e.conflicts.map((c) =>
+          UserError.of(E.NOT_IN_STOCK_HERE, `Line ${c.index}: ${whereIs(c)}; it cannot be sold.`, `lines.${c.index}`, c.index),
+        );
       return e.shortages.map((s) => UserError.of(E.INSUFFICIENT_STOCK, `Not enough of item ${s.itemId} on hand at this store.`, 'lines'));
     }
   }
 
   /** SAL-5: a user with the serial-corrections duty fills in a serial registered as not readable. */
   async correctSerial(ctx: Ctx, db: pg.PoolClient, sale: SaleRow, lineId: number, serial: string): Promise<UserError[]> {
-    if (!hasDuty(ctx.viewer!, Duty.SERIAL_CORRECTIONS)) return [UserError.of(E.INVALID_INPUT, 'Correcting serials needs the serial corrections duty.', 'input.lineId')];
+    if (!hasDuty(ctx.viewer!, Duty.SERIAL_CORRECTIONS))
+      return [UserError.of(E.INVALID_INPUT, 'Correcting serials needs the serial corrections duty.', 'input.lineId')];
     const line = (await db.query<LineRow>(`select * from sale_line where id = $1 and sale_id = $2 for update`, [lineId, sale.id])).rows[0];
-    if (!line || line.serial_status !== 'NOT_READABLE') return [UserError.of(E.INVALID_INPUT, 'Only a line registered as "not readable" can be corrected.', 'input.lineId')];
+    if (!line || line.serial_status !== 'NOT_READABLE')
+      return [UserError.of(E.INVALID_INPUT, 'Only a line registered as "not readable" can be corrected.', 'input.lineId')];
     const policy = (await policies.policiesFor(db, [line.item_id])).get(line.item_id)!;
     const problem = serialProblem(serial);
     if (problem) return [UserError.of(E.INVALID_SERIAL, problem.message, 'input.serial')];
-    if (!matchesPattern(serial, policy.pattern)) return [UserError.of(E.PATTERN_MISMATCH, `Serial ${serial.trim()} does not fit the pattern ${policy.pattern}.`, 'input.serial')];
+    if (!matchesPattern(serial, policy.pattern))
+      return [UserError.of(E.PATTERN_MISMATCH, `Serial ${serial.trim()} does not fit the pattern ${policy.pattern}.`, 'input.serial')];
     if (line.fulfilled) {
       // The unit left as a quantity; now the unit itself goes SOLD and the quantity comes back, so stock stays the same.
       try {
         await applyMovement(db, {
-          type: 'SALE', document: { kind: 'SALE', id: sale.id, number: sale.number }, userId: ctx.viewer!.userId, registerId: sale.register_id, customerId: sale.customer_id,
-          reason: 'Serial correction (SAL-5)', sourceStoreId: sale.store_id,
-          units: { moves: [{ index: line.line_no, itemId: line.item_id, serial: serial.trim(), serialKey: serialKey(serial) }], from: { state: 'IN_STOCK', storeId: sale.store_id }, to: { state: 'SOLD' } },
+          type: 'SALE',
+          document: { kind: 'SALE', id: sale.id, number: sale.number },
+          userId: ctx.viewer!.userId,
+          registerId: sale.register_id,
+          customerId: sale.customer_id,
+          reason: 'Serial correction (SAL-5)',
+          sourceStoreId: sale.store_id,
+          units: {
+            moves: [{ index: line.line_no, itemId: line.item_id, serial: serial.trim(), serialKey: serialKey(serial) }],
+            from: { state: 'IN_STOCK', storeId: sale.store_id },
+            to: { state: 'SOLD' },
+          },
           quantities: [{ itemId: line.item_id, storeId: sale.store_id, delta: 1 }],
         });
       } catch (e) {
-        if (e instanceof StockConflictError && e.conflicts[0]) return [UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(e.conflicts[0])}.`, 'input.serial')];
+        if (e instanceof StockConflictError && e.conflicts[0])
+          return [UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(e.conflicts[0])}.`, 'input.serial')];
         throw e;
       }
     }
-    await db.query(`update sale_line set serial = $2, serial_key = $3, serial_status = 'GIVEN', corrected_by = $4 where id = $1`, [lineId, serial.trim(), serialKey(serial), ctx.viewer!.userId]);
+    await db.query(`update sale_line set serial = $2, serial_key = $3, serial_status = 'GIVEN', corrected_by = $4 where id = $1`, [
+      lineId,
+      serial.trim(),
+      serialKey(serial),
+      ctx.viewer!.userId,
+    ]);
     return [];
   }
 
@@ -230,14 +316,26 @@ export class SalesService {
        where u.serial_key = $1 and ($2::int is null or u.item_id = $2) order by (u.state = 'SOLD') desc, u.id limit 5`,
       [serialKey(serial), itemId ?? null],
     );
-    return rows as { unit_id: number; item_id: number; serial: string; state: string; store_code: string | null; sale_id: number | null; occurred_at: Date | null }[];
+    return rows as {
+      unit_id: number;
+      item_id: number;
+      serial: string;
+      state: string;
+      store_code: string | null;
+      sale_id: number | null;
+      occurred_at: Date | null;
+    }[];
   }
 
   /** RET-1: returns sold units (and quantities) into this store's stock with RETURN events. */
   async returnItems(
     ctx: Ctx,
     db: pg.PoolClient,
-    input: { storeId: number; registerId?: number | null; lines: { code?: string | null; serial?: string | null; quantity?: number | null }[] },
+    input: {
+      storeId: number;
+      registerId?: number | null;
+      lines: { code?: string | null; serial?: string | null; quantity?: number | null }[];
+    },
   ): Promise<{ id?: number; errors: UserError[] }> {
     const errors: UserError[] = [];
     const units: { index: number; itemId: number; serial: string; serialKey: string; customerId: number | null }[] = [];
@@ -261,11 +359,28 @@ export class SalesService {
         const sold = found.find((u) => u.state === 'SOLD');
         if (!sold) {
           const u = found[0];
-          errors.push(UserError.of(E.NOT_IN_STOCK_HERE, u ? `${whereIs({ state: u.state as never, storeCode: u.store_code, serial: u.serial })}: only a sold unit can be returned.` : `Serial ${l.serial.trim()} was never received or sold here.`, `${f}.serial`, i));
+          errors.push(
+            UserError.of(
+              E.NOT_IN_STOCK_HERE,
+              u
+                ? `${whereIs({ state: u.state as never, storeCode: u.store_code, serial: u.serial })}: only a sold unit can be returned.`
+                : `Serial ${l.serial.trim()} was never received or sold here.`,
+              `${f}.serial`,
+              i,
+            ),
+          );
           continue;
         }
-        const customer = sold.sale_id ? (await db.query(`select customer_id from sale where id = $1`, [sold.sale_id])).rows[0]?.customer_id : null;
-        units.push({ index: i, itemId: sold.item_id, serial: sold.serial, serialKey: serialKey(sold.serial), customerId: customer ?? null });
+        const customer = sold.sale_id
+          ? (await db.query(`select customer_id from sale where id = $1`, [sold.sale_id])).rows[0]?.customer_id
+          : null;
+        units.push({
+          index: i,
+          itemId: sold.item_id,
+          serial: sold.serial,
+          serialKey: serialKey(sold.serial),
+          customerId: customer ?? null,
+        });
         continue;
       }
       if (!itemId || !policy) {
@@ -277,7 +392,8 @@ export class SalesService {
         continue;
       }
       const q = l.quantity ?? 1;
-      if (!Number.isInteger(q) || q < 1) errors.push(UserError.of(E.INVALID_INPUT, 'Quantity must be a positive whole number.', `${f}.quantity`, i));
+      if (!Number.isInteger(q) || q < 1)
+        errors.push(UserError.of(E.INVALID_INPUT, 'Quantity must be a positive whole number.', `${f}.quantity`, i));
       else quantities.push({ itemId, storeId: input.storeId, delta: q });
     }
     if (errors.length) return { errors };
@@ -293,14 +409,24 @@ export class SalesService {
       let first = true;
       for (const [customerId, group] of byCustomer.size ? byCustomer : new Map([[null, [] as typeof units]])) {
         await applyMovement(db, {
-          type: 'RETURN', document: doc, userId: ctx.viewer!.userId, registerId: input.registerId ?? null, customerId, destinationStoreId: input.storeId,
+          type: 'RETURN',
+          document: doc,
+          userId: ctx.viewer!.userId,
+          registerId: input.registerId ?? null,
+          customerId,
+          destinationStoreId: input.storeId,
           units: { moves: group, from: { state: 'SOLD' }, to: { state: 'IN_STOCK', storeId: input.storeId } },
           quantities: first ? quantities : [],
         });
         first = false;
       }
     } catch (e) {
-      if (e instanceof StockConflictError) return { errors: e.conflicts.map((c) => UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(c)}: only a sold unit can be returned.`, `input.lines.${c.index}.serial`, c.index)) };
+      if (e instanceof StockConflictError)
+        return {
+          errors: e.conflicts.map((c) =>
+            UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(c)}: only a sold unit can be returned.`, `input.lines.${c.index}.serial`, c.index),
+          ),
+        };
       throw e;
     }
     return { id: doc.id, errors: [] };

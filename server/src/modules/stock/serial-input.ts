@@ -25,8 +25,10 @@ export type SerialProblem = { code: 'EMPTY' | 'TOO_LONG' | 'CONTROL_CHARACTERS';
 export function serialProblem(serial: string): SerialProblem | null {
   const s = serial.trim();
   if (s.length === 0) return { code: 'EMPTY', message: 'The scan was empty.' };
-  if ([...s].length > MAX_SERIAL_LENGTH) return { code: 'TOO_LONG', message: `A serial number is at most ${MAX_SERIAL_LENGTH} characters; this one has ${[...s].length}.` };
-  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(s)) return { code: 'CONTROL_CHARACTERS', message: 'The serial contains control characters; scan it again.' };
+  if ([...s].length > MAX_SERIAL_LENGTH)
+    return { code: 'TOO_LONG', message: `A serial number is at most ${MAX_SERIAL_LENGTH} characters; this one has ${[...s].length}.` };
+  if (/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u.test(s))
+    return { code: 'CONTROL_CHARACTERS', message: 'The serial contains control characters; scan it again.' };
   return null;
 }
 

@@ -71,11 +71,18 @@ export class StockConflictError extends Error {
 export async function applyMovement(db: pg.PoolClient, m: Movement): Promise<{ unitIds: number[]; eventIds: number[] }> {
   let unitRows: { id: number; item_id: number; serial: string; from_store: number | null; to_store: number | null }[] = [];
   if (m.units && m.units.moves.length) {
-    const moves = [...m.units.moves].sort((a, b) => a.itemId - b.itemId || (a.serialKey < b.serialKey ? -1 : a.serialKey > b.serialKey ? 1 : 0));
+    const moves = [...m.units.moves].sort(
+      (a, b) => a.itemId - b.itemId || (a.serialKey < b.serialKey ? -1 : a.serialKey > b.serialKey ? 1 : 0),
+    );
     unitRows = m.units.from === 'ARRIVING' ? await arrive(db, moves, m.units.to) : await move(db, moves, m.units.from, m.units.to);
     if (unitRows.length !== moves.length) {
       const done = new Set(unitRows.map((r) => `${r.item_id}\u0000${r.serial.toUpperCase()}`));
-      throw new StockConflictError(await describe(db, moves.filter((mv) => !done.has(`${mv.itemId}\u0000${mv.serialKey}`))));
+      throw new StockConflictError(
+        await describe(
+          db,
+          moves.filter((mv) => !done.has(`${mv.itemId}\u0000${mv.serialKey}`)),
+        ),
+      );
     }
   }
 
@@ -116,13 +123,20 @@ export async function applyMovement(db: pg.PoolClient, m: Movement): Promise<{ u
     );
     if (rows.length !== ordered.length) {
       const applied = new Set(rows.map((r) => `${r.item_id}:${r.store_id}`));
-      throw new StockConflictError([], ordered.filter((d) => !applied.has(`${d.itemId}:${d.storeId}`)).map(({ itemId, storeId }) => ({ itemId, storeId })));
+      throw new StockConflictError(
+        [],
+        ordered.filter((d) => !applied.has(`${d.itemId}:${d.storeId}`)).map(({ itemId, storeId }) => ({ itemId, storeId })),
+      );
     }
   }
 
   // SER-5: the ledger, one row per unit and one per quantity change.
   const ev = {
-    item: [] as number[], unit: [] as (number | null)[], serial: [] as (string | null)[], qty: [] as number[], store: [] as (number | null)[],
+    item: [] as number[],
+    unit: [] as (number | null)[],
+    serial: [] as (string | null)[],
+    qty: [] as number[],
+    store: [] as (number | null)[],
   };
   for (const r of unitRows) {
     const storeId = r.to_store ?? r.from_store;
@@ -149,8 +163,22 @@ export async function applyMovement(db: pg.PoolClient, m: Movement): Promise<{ u
        from unnest($2::int[], $3::bigint[], $4::text[], $5::int[], $6::int[]) as t(item_id, unit_id, serial, qty, store_id)
        returning id`,
       [
-        m.type, ev.item, ev.unit, ev.serial, ev.qty, ev.store, m.sourceStoreId ?? null, m.destinationStoreId ?? null, m.registerId ?? null,
-        m.customerId ?? null, m.document.kind, m.document.id, m.document.number, m.userId, m.reason ?? null, m.eventLabel ?? null,
+        m.type,
+        ev.item,
+        ev.unit,
+        ev.serial,
+        ev.qty,
+        ev.store,
+        m.sourceStoreId ?? null,
+        m.destinationStoreId ?? null,
+        m.registerId ?? null,
+        m.customerId ?? null,
+        m.document.kind,
+        m.document.id,
+        m.document.number,
+        m.userId,
+        m.reason ?? null,
+        m.eventLabel ?? null,
       ],
     );
     eventIds = rows.map((r) => Number(r.id));
@@ -170,7 +198,14 @@ async function arrive(db: pg.PoolClient, moves: UnitMove[], to: Place) {
        serial = excluded.serial, updated_at = now()
      where u.state not in ('IN_STOCK', 'IN_TRANSIT')
      returning u.id, u.item_id, u.serial, null::int as from_store, u.store_id as to_store`,
-    [moves.map((m) => m.itemId), moves.map((m) => m.serial), moves.map((m) => m.serialKey), to.state, to.storeId ?? null, to.transferId ?? null],
+    [
+      moves.map((m) => m.itemId),
+      moves.map((m) => m.serial),
+      moves.map((m) => m.serialKey),
+      to.state,
+      to.storeId ?? null,
+      to.transferId ?? null,
+    ],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
@@ -204,6 +239,14 @@ export async function describe(db: pg.PoolClient | pg.Pool, moves: UnitMove[]): 
   );
   return rows.map((r) => {
     const mv = moves[Number(r.n) - 1]!;
-    return { index: mv.index, itemId: mv.itemId, serial: mv.serial, state: r.state, storeId: r.store_id, storeCode: r.store_code, transferId: r.transfer_id };
+    return {
+      index: mv.index,
+      itemId: mv.itemId,
+      serial: mv.serial,
+      state: r.state,
+      storeId: r.store_id,
+      storeCode: r.store_code,
+      transferId: r.transfer_id,
+    };
   });
 }

@@ -10,13 +10,19 @@ export enum TransferStatus {
   RECEIVED_WITH_DISCREPANCY = 'RECEIVED_WITH_DISCREPANCY',
   CANCELED = 'CANCELED',
 }
-registerEnumType(TransferStatus, { name: 'TransferStatus', description: 'TRF-1: DRAFT → SHIPPED → RECEIVING → RECEIVED or RECEIVED_WITH_DISCREPANCY; CANCELED only from DRAFT.' });
+registerEnumType(TransferStatus, {
+  name: 'TransferStatus',
+  description: 'TRF-1: DRAFT → SHIPPED → RECEIVING → RECEIVED or RECEIVED_WITH_DISCREPANCY; CANCELED only from DRAFT.',
+});
 
 export enum TransferSide {
   SHIP = 'SHIP',
   RECEIVE = 'RECEIVE',
 }
-registerEnumType(TransferSide, { name: 'TransferSide', description: 'SHIP: the source registers what leaves; RECEIVE: the destination checks off what arrives.' });
+registerEnumType(TransferSide, {
+  name: 'TransferSide',
+  description: 'SHIP: the source registers what leaves; RECEIVE: the destination checks off what arrives.',
+});
 
 @ObjectType({ description: 'Progress counts for boards (TRF-4).' })
 export class TransferProgress {
@@ -62,7 +68,8 @@ export class TransferSerial {
 export class TransferDiscrepancy {
   @Field(() => ID) itemId!: string;
   @Field(() => String) productId!: string;
-  @Field(() => String, { nullable: true, description: 'The serial still in transit; null for a quantity shortfall.' }) serial?: string | null;
+  @Field(() => String, { nullable: true, description: 'The serial still in transit; null for a quantity shortfall.' }) serial?:
+    string | null;
   @Field(() => Int) quantity!: number;
 }
 
