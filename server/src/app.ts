@@ -19,6 +19,7 @@ import { createServices, type Services } from './common/services.js';
 import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
 import { tokenFromHeaders } from './modules/auth/auth.service.js';
+import { sharedSubscribe } from './modules/realtime/shared-execution.js';
 import { registerReceivingRoutes } from './modules/receiving/receiving.export.js';
 import { registerReportRoutes } from './modules/reports/reports.export.js';
 import { registerVendorReturnRoutes } from './modules/adjustments/vendor-return.export.js';
@@ -58,6 +59,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const wsCleanup = useServer<Record<string, unknown>, { headers: http.IncomingHttpHeaders }>(
     {
       schema,
+      subscribe: sharedSubscribe,
       validate: (schema, document, rules) => validate(schema, document, [...(rules ?? specifiedRules), queryLimitsRule]),
       onConnect: (ctx) => {
         // Credentials: the session cookie of the upgrade request, or connectionParams.authorization.

@@ -198,8 +198,8 @@ const JOINED: Names = {
   left join app_user u on u.id = p.user_id
   left join customer cu on cu.id = p.customer_id
   left join register rg on rg.id = p.register_id
-  left join receipt r on p.document_kind = 'RECEIPT' and r.id = p.document_id
-  left join vendor_return vr on p.document_kind = 'RTV' and vr.id = p.document_id
+  left join receipt r on r.id = case when p.document_kind = 'RECEIPT' then p.document_id end
+  left join vendor_return vr on vr.id = case when p.document_kind = 'RTV' then p.document_id end
   left join vendor dv on dv.id = coalesce(r.vendor_id, vr.vendor_id)`,
 };
 
