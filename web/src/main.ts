@@ -5,6 +5,7 @@ import { apolloClientKey, connectionKey } from './composables/use-apollo';
 import { endSession } from './modules/auth/session';
 import { createAppRouter } from './router';
 import './styles.css';
+import './components/scan.css';
 
 const { client, connection } = createApollo({
   // The session expired or was revoked: back to sign-in, then return to this page.

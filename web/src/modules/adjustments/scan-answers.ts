@@ -1,6 +1,6 @@
 import { shallowRef } from 'vue';
 import type { AnswerOutcome } from '@/modules/receiving/receiving';
-import { playCue } from '@/modules/receiving/scan-cues';
+import { playCue } from '@/composables/scan-cues';
 
 // DOC-3 on the stock pages (adjustments, returns to vendor, counts): every scan answers at
 // once, newest first, green when taken and red with the reason when not — and it sounds.

@@ -8,7 +8,7 @@ import {
   type AdjustmentReason,
   type StockLineResultFragment,
 } from '@/gql/graphql';
-import { useKeyedMutation } from '@/modules/receiving/use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 import { useStockLines } from './use-stock-lines';
 
 const WORDING: Record<AdjustmentMode, string> = { ADD: 'to add', SUBTRACT: 'to subtract', FINAL_QUANTITY: 'on hand' };

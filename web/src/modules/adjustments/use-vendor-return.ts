@@ -7,7 +7,7 @@ import {
   VendorReturnVendorsDocument,
   type StockLineResultFragment,
 } from '@/gql/graphql';
-import { useKeyedMutation } from '@/modules/receiving/use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 import { useStockLines } from './use-stock-lines';
 
 /** How long to wait for the posting's ledger events before saying the file cannot be linked. */

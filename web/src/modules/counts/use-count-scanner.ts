@@ -1,18 +1,11 @@
-import { onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
+import { ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
+import { isRetryable, newClientKey } from '@/composables/client-key';
 import { useMutation } from '@/composables/use-mutation';
+import { useScanQueue, type QueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanCountDocument } from '@/gql/graphql';
 import { useScanAnswers } from '@/modules/adjustments/scan-answers';
-import { isRetryable, newClientKey } from '@/modules/receiving/client-key';
 import { loadBatch, saveBatch, type SavedBatch } from './counts';
-
-interface QueuedScan {
-  input: string;
-  /** DOC-1: kept across retries of this same scan. */
-  clientKey: string;
-}
-
-const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
 /**
  * CNT-1 scanning into one count: the first scan starts the clerk's batch and every later one
@@ -30,12 +23,17 @@ export function useCountScanner(
   const batch = shallowRef<SavedBatch | null>(null);
   /** The item the next serials are for; set by each answer. */
   const currentItemId = ref<string | null>(null);
-  const waiting = shallowRef<QueuedScan[]>([]);
-  const connectionLost = ref(false);
-  let sending = false;
-  let failures = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let disposed = false;
+  const { waiting, connectionLost, enqueue, retryNow, discardWaiting } = useScanQueue(send, {
+    onConnectionLost: (item) =>
+      answer([
+        {
+          input: item.input,
+          outcome: 'ERROR',
+          accepted: false,
+          message: 'The server cannot be reached; the scan is kept and sent again.',
+        },
+      ]),
+  });
 
   // The session may arrive after the page: the batch saved for this user is picked up then.
   watch(
@@ -45,63 +43,17 @@ export function useCountScanner(
     },
     { immediate: true },
   );
-  onScopeDispose(() => {
-    disposed = true;
-    clearTimeout(retryTimer);
-  });
 
   return { answers, batch, currentItemId, waiting, connectionLost, scan, newBatch, retryNow, discardWaiting };
 
   function scan(input: string): void {
     if (!input.trim()) return;
-    waiting.value = [...waiting.value, { input, clientKey: newClientKey() }];
-    if (!connectionLost.value) void drain();
+    enqueue({ input, clientKey: newClientKey() });
   }
 
   /** The next scan starts a new batch (e.g. another shelf). */
   function newBatch(): void {
     setBatch(null);
-  }
-
-  function retryNow(): void {
-    clearTimeout(retryTimer);
-    void drain();
-  }
-
-  function discardWaiting(): void {
-    clearTimeout(retryTimer);
-    waiting.value = sending ? waiting.value.slice(0, 1) : [];
-    if (!sending) connectionLost.value = false;
-  }
-
-  async function drain(): Promise<void> {
-    if (sending) return;
-    sending = true;
-    try {
-      while (!disposed && waiting.value.length > 0) {
-        const sent = await send(waiting.value[0]!);
-        if (!sent) {
-          failures += 1;
-          if (!connectionLost.value)
-            answer([
-              {
-                input: waiting.value[0]!.input,
-                outcome: 'ERROR',
-                accepted: false,
-                message: 'The server cannot be reached; the scan is kept and sent again.',
-              },
-            ]);
-          connectionLost.value = true;
-          retryTimer = setTimeout(() => void drain(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
-          return;
-        }
-        failures = 0;
-        connectionLost.value = false;
-        waiting.value = waiting.value.slice(1);
-      }
-    } finally {
-      sending = false;
-    }
   }
 
   /** Sends one scan; false when it may have been lost and must be sent again. */

@@ -14,7 +14,7 @@ import {
   type CountVarianceFieldsFragment,
 } from '@/gql/graphql';
 import { describeError } from '@/errors';
-import { useKeyedMutation } from '@/modules/receiving/use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 
 export type CountEvent = CountEventsSubscription['documentEvents'];
 

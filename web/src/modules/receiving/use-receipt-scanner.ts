@@ -1,10 +1,11 @@
-import { computed, onScopeDispose, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { computed, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { isRetryable, newClientKey } from '@/composables/client-key';
+import { playCue } from '@/composables/scan-cues';
 import { useMutation } from '@/composables/use-mutation';
+import { useScanQueue, type QueuedScan as BaseQueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanReceiptDocument, type ScanOutcome, type ScanReceiptMutation } from '@/gql/graphql';
-import { isRetryable, newClientKey } from './client-key';
 import { MAX_ENTRIES, splitEntries, type AnswerOutcome } from './receiving';
-import { playCue } from './scan-cues';
 import type { OwnChanges } from './use-receipt-events';
 
 export type ScanResult = ScanReceiptMutation['scanReceipt']['results'][number];
@@ -32,10 +33,7 @@ export interface PasteResult {
   errors: string[];
 }
 
-interface QueuedScan {
-  input: string;
-  /** DOC-1: kept across retries of this same scan. */
-  clientKey: string;
+interface QueuedScan extends BaseQueuedScan {
   kind: 'scan' | 'paste';
   done?: (result: PasteResult | undefined) => void;
   /** Set once it is first sent: tells `own` whether it was committed. */
@@ -43,7 +41,6 @@ interface QueuedScan {
 }
 
 const LOG_SIZE = 200;
-const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
 /**
  * DOC-3 on one receipt: scans are sent one after another in the order they were made (each
@@ -67,22 +64,16 @@ export function useReceiptScanner(
   const currentItemId = ref<string | null>(null);
   /** "Current item" view: serials preregistered for another item are refused (WRONG_ITEM). */
   const pinItem = ref(false);
-  /** Scans made but not answered yet, the one being sent first. */
-  const waiting = shallowRef<QueuedScan[]>([]);
-  /** The last attempt was lost on the network; the waiting scans are retried. */
-  const connectionLost = ref(false);
+  const { waiting, connectionLost, enqueue, retryNow, discardWaiting } = useScanQueue<QueuedScan>(send, {
+    onConnectionLost: () => playCue('refused'),
+    onDiscard: (item) => {
+      item.settle?.(false);
+      item.done?.(undefined);
+    },
+  });
   const lastPaste = shallowRef<PasteResult>();
   const pasting = computed(() => waiting.value.some((item) => item.kind === 'paste'));
-  let sending = false;
-  let failures = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
   let nextKey = 1;
-  let disposed = false;
-
-  onScopeDispose(() => {
-    disposed = true;
-    clearTimeout(retryTimer);
-  });
 
   return {
     answers,
@@ -122,55 +113,6 @@ export function useReceiptScanner(
   /** The chosen line's item becomes the current item (what the next serials are for). */
   function selectItem(itemId: string | null): void {
     currentItemId.value = itemId;
-  }
-
-  function retryNow(): void {
-    clearTimeout(retryTimer);
-    void drain();
-  }
-
-  /** Gives up on the scans that could not be sent (the user will scan them again). */
-  function discardWaiting(): void {
-    clearTimeout(retryTimer);
-    if (sending) {
-      // The one in flight finishes on its own; the rest go.
-      waiting.value = waiting.value.slice(0, 1);
-    } else {
-      for (const item of waiting.value) {
-        item.settle?.(false);
-        item.done?.(undefined);
-      }
-      waiting.value = [];
-      connectionLost.value = false;
-    }
-  }
-
-  function enqueue(item: QueuedScan): void {
-    waiting.value = [...waiting.value, item];
-    if (!connectionLost.value) void drain();
-  }
-
-  async function drain(): Promise<void> {
-    if (sending) return;
-    sending = true;
-    try {
-      while (!disposed && waiting.value.length > 0) {
-        const item = waiting.value[0]!;
-        const sent = await send(item);
-        if (!sent) {
-          failures += 1;
-          if (!connectionLost.value) playCue('refused');
-          connectionLost.value = true;
-          retryTimer = setTimeout(() => void drain(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
-          return;
-        }
-        failures = 0;
-        connectionLost.value = false;
-        waiting.value = waiting.value.slice(1);
-      }
-    } finally {
-      sending = false;
-    }
   }
 
   /** Sends one queued scan; false when it may have been lost and must be sent again. */

@@ -10,7 +10,7 @@ import {
   type ReceiptLineProgressFragment,
   type ReceivingUserErrorFragment,
 } from '@/gql/graphql';
-import { useKeyedMutation } from './use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 import type { OwnChanges, ReceiptAction } from './use-receipt-events';
 
 type Outcome = { ok: boolean };

@@ -8,8 +8,8 @@ import {
   type SaleItemFragment,
   type SerialSaleLookupQuery,
 } from '@/gql/graphql';
-import { useKeyedMutation } from '../receiving/use-keyed-mutation';
-import { playCue } from '../receiving/scan-cues';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
+import { playCue } from '@/composables/scan-cues';
 import { describeUnitState, returnsBySerial, splitQuantity } from './sales';
 
 export type LookedUpUnit = SerialSaleLookupQuery['serialSale'][number];

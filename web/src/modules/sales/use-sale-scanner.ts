@@ -8,7 +8,7 @@ import {
   type SaleItemFragment,
   type SerialSaleLookupQuery,
 } from '@/gql/graphql';
-import { playCue } from '../receiving/scan-cues';
+import { playCue } from '@/composables/scan-cues';
 import { blocksCompletion, describeUnitState, isPending, splitQuantity, takesSerial } from './sales';
 import type { Outcome, SaleActions, SaleLine, useSale } from './use-sale';
 

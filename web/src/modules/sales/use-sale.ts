@@ -17,7 +17,7 @@ import {
   type SaleResultFragment,
   type SaleUserErrorFragment,
 } from '@/gql/graphql';
-import { useKeyedMutation } from '../receiving/use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 import { readSetting, writeSetting } from './sales';
 
 export type Sale = SaleDetailFragment;

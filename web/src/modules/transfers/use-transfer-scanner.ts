@@ -1,10 +1,11 @@
-import { onScopeDispose, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { isRetryable, newClientKey } from '@/composables/client-key';
+import { playCue } from '@/composables/scan-cues';
 import { useMutation } from '@/composables/use-mutation';
+import { useScanQueue, type QueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanTransferDocument, type TransferSide } from '@/gql/graphql';
-import { isRetryable, newClientKey } from '@/modules/receiving/client-key';
 import type { AnswerOutcome } from '@/modules/receiving/receiving';
-import { playCue } from '@/modules/receiving/scan-cues';
 
 /** One row of the answer log. */
 export interface TransferAnswer {
@@ -19,14 +20,7 @@ export interface TransferAnswer {
   lineExpected: number | null;
 }
 
-interface QueuedScan {
-  input: string;
-  /** DOC-1: kept across retries of this same scan. */
-  clientKey: string;
-}
-
 const LOG_SIZE = 200;
-const RETRY_DELAYS_MS = [1000, 2000, 4000, 8000];
 
 /**
  * DOC-3 on one transfer, on one side (SHIP at the source, RECEIVE at the destination): scans
@@ -48,65 +42,20 @@ export function useTransferScanner(
   const answers = shallowRef<TransferAnswer[]>([]);
   /** The item the next serials belong to on the SHIP side; set by a UPC scan. */
   const currentItemId = ref<string | null>(null);
-  /** Scans made but not answered yet, the one being sent first. */
-  const waiting = shallowRef<QueuedScan[]>([]);
-  /** The last attempt was lost on the network; the waiting scans are retried. */
-  const connectionLost = ref(false);
-  let sending = false;
-  let failures = 0;
-  let retryTimer: ReturnType<typeof setTimeout> | undefined;
-  let nextKey = 1;
-  let disposed = false;
-
-  onScopeDispose(() => {
-    disposed = true;
-    clearTimeout(retryTimer);
+  const { waiting, connectionLost, enqueue, retryNow, discardWaiting } = useScanQueue(send, {
+    onConnectionLost: () => playCue('refused'),
   });
+  let nextKey = 1;
 
   return { answers, currentItemId, waiting, connectionLost, scan, selectItem, retryNow, discardWaiting };
 
   function scan(input: string): void {
     if (!input.trim()) return;
-    waiting.value = [...waiting.value, { input, clientKey: newClientKey() }];
-    if (!connectionLost.value) void drain();
+    enqueue({ input, clientKey: newClientKey() });
   }
 
   function selectItem(itemId: string | null): void {
     currentItemId.value = itemId;
-  }
-
-  function retryNow(): void {
-    clearTimeout(retryTimer);
-    void drain();
-  }
-
-  /** Gives up on the scans that could not be sent (the clerk scans them again). */
-  function discardWaiting(): void {
-    clearTimeout(retryTimer);
-    waiting.value = sending ? waiting.value.slice(0, 1) : [];
-    if (!sending) connectionLost.value = false;
-  }
-
-  async function drain(): Promise<void> {
-    if (sending) return;
-    sending = true;
-    try {
-      while (!disposed && waiting.value.length > 0) {
-        const sent = await send(waiting.value[0]!);
-        if (!sent) {
-          failures += 1;
-          if (!connectionLost.value) playCue('refused');
-          connectionLost.value = true;
-          retryTimer = setTimeout(() => void drain(), RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]);
-          return;
-        }
-        failures = 0;
-        connectionLost.value = false;
-        waiting.value = waiting.value.slice(1);
-      }
-    } finally {
-      sending = false;
-    }
   }
 
   /** Sends one queued scan; false when it may have been lost and must be sent again. */

@@ -10,7 +10,7 @@ import {
   WriteOffTransferDocument,
   type TransferUserErrorFragment,
 } from '@/gql/graphql';
-import { useKeyedMutation } from '@/modules/receiving/use-keyed-mutation';
+import { useKeyedMutation } from '@/composables/use-keyed-mutation';
 
 /** A refusal: a user error's code, none when the request itself failed. */
 export type ActionError = { code?: string; message: string };
