@@ -27,14 +27,16 @@ export class Migration20261123000006_reports extends Migration {
         add column report_store_id int generated always as (coalesce(store_id, destination_store_id, source_store_id)) stored,
         add column serial_key text collate "C" generated always as (upper(btrim(serial))) stored;
 
-      -- History: store (+ time) is the common filter; newest first within a store.
-      create index stock_event_report_store_time_idx on stock_event (report_store_id, occurred_at desc, id desc);
-      -- History: serial ranges and the serial sort.
+      -- History (serial events only): store (+ period) is the common filter, newest first within a
+      -- store; with the item it also answers a classification filter from the index alone.
+      create index stock_event_report_store_time_idx on stock_event (report_store_id, occurred_at desc, id desc) include (item_id) where serial_key is not null;
+      -- History: serial ranges (a page's keys from the index alone) and the serial sort.
       create index stock_event_serial_key_idx on stock_event (serial_key, occurred_at, id) where serial_key is not null;
       -- Document inquiry (REP-4) finds a posted document by its number.
       create index stock_event_document_number_idx on stock_event (document_kind, document_number);
-      -- History filtered by customer or by user.
+      -- History filtered by customer, register or user.
       create index stock_event_customer_time_idx on stock_event (customer_id, occurred_at desc, id desc) where customer_id is not null;
+      create index stock_event_register_time_idx on stock_event (register_id, occurred_at desc, id desc) where register_id is not null;
       create index stock_event_user_time_idx on stock_event (user_id, occurred_at desc, id desc);
 
       -- REP-2 "date received": when the unit last came into stock at its current store. Kept by

@@ -8,7 +8,13 @@ import { httpViewer } from '../../common/http-auth.js';
 import { historySql, HISTORY_CSV, onHandCsvColumns, onHandSql, type Statement } from './reports.sql.js';
 import { SerialHistorySort } from './reports.types.js';
 
-const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, STORE_OUT_OF_SCOPE: 403, FORBIDDEN: 403, UNAUTHENTICATED: 401 };
+const STATUS: Record<string, number> = {
+  BAD_USER_INPUT: 400,
+  NOT_FOUND: 404,
+  STORE_OUT_OF_SCOPE: 403,
+  FORBIDDEN: 403,
+  UNAUTHENTICATED: 401,
+};
 
 /**
  * CSV exports of the full result of a report filter (REP-1, REP-2):
@@ -17,8 +23,8 @@ const STATUS: Record<string, number> = { BAD_USER_INPUT: 400, NOT_FOUND: 404, ST
  * Authenticated like the GraphQL API (cookie or bearer token) and limited to the caller's stores.
  * Rows stream from a server-side cursor through the CSV serializer into the response with
  * back-pressure (stream.pipeline), so memory stays flat at any size. UTF-8 with a BOM (so
- * spreadsheets detect the encoding), RFC 4180 quoting, ISO 8601 times in UTC plus the store's
- * local time. There is no total up front: the console shows bytes and rows as they arrive.
+ * spreadsheets detect the encoding), RFC 4180 quoting (CRLF records), ISO 8601 times in UTC
+ * plus the store's local time. There is no total up front: the console shows bytes and rows as they arrive.
  */
 export function registerReportRoutes(app: express.Express, services: Services): void {
   app.get('/export/serial-history.csv', async (req, res, next) => {
@@ -30,7 +36,13 @@ export function registerReportRoutes(app: express.Express, services: Services): 
       const filter = parseFilter(req, res);
       if (filter === undefined) return;
       const r = await services.reports.history(services.pool, viewer, filter);
-      await streamCsv(services, res, `serial-history-${today()}.csv`, HISTORY_CSV.map(([h]) => h), historySql(r, sort, null, null, true));
+      await streamCsv(
+        services,
+        res,
+        `serial-history-${today()}.csv`,
+        HISTORY_CSV.map(([h]) => h),
+        historySql(r, sort, null, null, true),
+      );
     } catch (e) {
       if (!sendError(res, e)) next(e);
     }
@@ -44,7 +56,13 @@ export function registerReportRoutes(app: express.Express, services: Services): 
       if (filter === undefined) return;
       const r = await services.reports.onHand(services.pool, viewer, filter);
       const columns = onHandCsvColumns(['1', 'true'].includes(String(req.query.additionalUpcs ?? '')));
-      await streamCsv(services, res, `serials-on-hand-${today()}.csv`, columns.map(([h]) => h), onHandSql(r, null, null, columns));
+      await streamCsv(
+        services,
+        res,
+        `serials-on-hand-${today()}.csv`,
+        columns.map(([h]) => h),
+        onHandSql(r, null, null, columns),
+      );
     } catch (e) {
       if (!sendError(res, e)) next(e);
     }
@@ -87,8 +105,10 @@ async function streamCsv(services: Services, res: express.Response, filename: st
     // A connection whose cursor was cut off mid-stream is closed rather than reused.
     client.release(err ?? undefined);
   };
-  const rows = client.query(new QueryStream(sql.text, sql.values, { batchSize: 2000, highWaterMark: 2000, rowMode: 'array' }));
-  const csv = stringify({ bom: true, header: true, columns: header, record_delimiter: 'windows' });
+  const rows = client.query(new QueryStream(sql.text, sql.values, { batchSize: 500, highWaterMark: 500, rowMode: 'array' }));
+  // escape_formulas: a text cell starting with = + - @ is prefixed with ' so a spreadsheet shows
+  // it instead of running it (CSV injection, e.g. a customer named "=HYPERLINK(…)").
+  const csv = stringify({ bom: true, header: true, columns: header, record_delimiter: 'windows', escape_formulas: true });
   res.status(200);
   res.setHeader('content-type', 'text/csv; charset=utf-8');
   res.setHeader('content-disposition', `attachment; filename="${filename}"`);

@@ -54,7 +54,10 @@ export interface Bounds {
   hi: Date | null;
 }
 
-export interface ResolvedHistory extends Omit<HistoryFilterInput, 'venueIds' | 'storeIds' | 'period' | 'itemCode' | 'serialFrom' | 'serialTo'> {
+export interface ResolvedHistory extends Omit<
+  HistoryFilterInput,
+  'venueIds' | 'storeIds' | 'period' | 'itemCode' | 'serialFrom' | 'serialTo'
+> {
   /** Stores the rows may belong to; null = every store. */
   storeIds: number[] | null;
   /** Per-store time bounds; null = no time filter. */
@@ -115,7 +118,8 @@ function enumList<T extends string>(raw: Raw, key: string, allowed: Record<strin
   if (v == null) return null;
   if (!Array.isArray(v)) return bad(`filter.${key}`, `${key} must be a list.`);
   const known = new Set<string>(Object.values(allowed));
-  for (const x of v) if (!known.has(String(x))) bad(`filter.${key}`, `${key}: unknown value "${String(x)}"; one of ${[...known].join(', ')}.`);
+  for (const x of v)
+    if (!known.has(String(x))) bad(`filter.${key}`, `${key}: unknown value "${String(x)}"; one of ${[...known].join(', ')}.`);
   return v.length ? [...new Set(v as T[])] : null;
 }
 
@@ -198,7 +202,8 @@ export function pageSize(first: number | null | undefined): number {
 // ------------------------------------------------------------------------------------------
 // Database and scope
 
-const notFound = (field: string, what: string, id: number | string): never => fail('NOT_FOUND', `${what} ${id} does not exist.`, { field, id: String(id) });
+const notFound = (field: string, what: string, id: number | string): never =>
+  fail('NOT_FOUND', `${what} ${id} does not exist.`, { field, id: String(id) });
 
 const outOfScope = (storeId: number, field: string): never =>
   fail('STORE_OUT_OF_SCOPE', `You are not assigned to store ${storeId}.`, { field, storeId: String(storeId) });
@@ -230,7 +235,12 @@ interface LookupInput {
  * month or year around `asOf`, or local days from..to (to inclusive), as instants.
  */
 const STORE_BOUNDS = (p: (v: unknown, cast: string) => string, period: Period) => {
-  const [now, preset, from, to] = [p(period.asOf ?? new Date(), 'timestamptz'), p(period.preset, 'text'), p(period.from, 'date'), p(period.to, 'date')];
+  const [now, preset, from, to] = [
+    p(period.asOf ?? new Date(), 'timestamptz'),
+    p(period.preset, 'text'),
+    p(period.from, 'date'),
+    p(period.to, 'date'),
+  ];
   return `select s.id as store, b.lo_local at time zone s.time_zone as lo, b.hi_local at time zone s.time_zone as hi
     from store s cross join lateral (select ${now} at time zone s.time_zone as local_now) n cross join lateral (select
        case ${preset}
@@ -276,20 +286,31 @@ async function lookup(db: Queryable, f: LookupInput): Promise<LookupResult> {
   };
   ids('stores', 'store', f.storeIds);
   if (f.venueIds) {
-    parts.push(`(select coalesce(json_agg(json_build_object('id', v.id, 'stores', array(select s.id from store s where s.venue_id = v.id))), '[]') from venue v where v.id = any(${p(f.venueIds, 'int[]')})) as venues`);
+    parts.push(
+      `(select coalesce(json_agg(json_build_object('id', v.id, 'stores', array(select s.id from store s where s.venue_id = v.id))), '[]') from venue v where v.id = any(${p(f.venueIds, 'int[]')})) as venues`,
+    );
   }
-  if (f.registerIds) parts.push(`(select coalesce(json_agg(json_build_object('id', id, 'store', store_id)), '[]') from register where id = any(${p(f.registerIds, 'int[]')})) as registers`);
+  if (f.registerIds)
+    parts.push(
+      `(select coalesce(json_agg(json_build_object('id', id, 'store', store_id)), '[]') from register where id = any(${p(f.registerIds, 'int[]')})) as registers`,
+    );
   const classes = [...(f.departmentIds ?? []), ...(f.categoryIds ?? []), ...(f.subcategoryIds ?? [])];
-  if (classes.length) parts.push(`(select coalesce(json_agg(json_build_object('id', id, 'level', level)), '[]') from classification where id = any(${p(classes, 'int[]')})) as classes`);
+  if (classes.length)
+    parts.push(
+      `(select coalesce(json_agg(json_build_object('id', id, 'level', level)), '[]') from classification where id = any(${p(classes, 'int[]')})) as classes`,
+    );
   if (f.itemId != null) parts.push(`(select id from item where id = ${p(f.itemId, 'int')}) as item`);
   else if (f.itemCode) {
     const code = p(f.itemCode, 'text');
-    parts.push(`(select item_id from (select item_id from item_upc where upc = ${code} union all select id from item where lower(product_id) = lower(${code})) x limit 1) as item`);
+    parts.push(
+      `(select item_id from (select item_id from item_upc where upc = ${code} union all select id from item where lower(product_id) = lower(${code})) x limit 1) as item`,
+    );
   }
   ids('vendors', 'vendor', f.vendorIds);
   ids('users', 'app_user', f.userIds);
   ids('customers', 'customer', f.customerIds);
-  if (f.period) parts.push(`(select json_agg(json_build_object('store', store, 'lo', lo, 'hi', hi)) from (${STORE_BOUNDS(p, f.period)}) b) as bounds`);
+  if (f.period)
+    parts.push(`(select json_agg(json_build_object('store', store, 'lo', lo, 'hi', hi)) from (${STORE_BOUNDS(p, f.period)}) b) as bounds`);
   if (!parts.length) return {};
   const { rows } = await db.query(`select ${parts.join(',\n')}`, values);
   return rows[0] as LookupResult;
@@ -307,7 +328,12 @@ function effectiveStores(viewer: Viewer, f: LookupInput, l: LookupResult): numbe
     stores = f.storeIds;
   }
   if (f.venueIds) {
-    requireAll(f.venueIds, l.venues?.map((v) => v.id), 'filter.venueIds', 'Venue');
+    requireAll(
+      f.venueIds,
+      l.venues?.map((v) => v.id),
+      'filter.venueIds',
+      'Venue',
+    );
     const inVenues = new Set(l.venues!.flatMap((v) => v.stores));
     stores = (stores ?? [...inVenues]).filter((id) => inVenues.has(id) && (!viewer.storeIds || viewer.storeIds.includes(id)));
   }
@@ -316,7 +342,12 @@ function effectiveStores(viewer: Viewer, f: LookupInput, l: LookupResult): numbe
 
 function checkNames(viewer: Viewer, f: LookupInput, l: LookupResult): void {
   if (f.registerIds) {
-    requireAll(f.registerIds, l.registers?.map((r) => r.id), 'filter.registerIds', 'Register');
+    requireAll(
+      f.registerIds,
+      l.registers?.map((r) => r.id),
+      'filter.registerIds',
+      'Register',
+    );
     for (const r of l.registers!) if (viewer.storeIds && !viewer.storeIds.includes(r.store)) outOfScope(r.store, 'filter.registerIds');
   }
   const at = (level: string) => l.classes?.filter((c) => c.level === level).map((c) => c.id);

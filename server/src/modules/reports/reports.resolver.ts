@@ -3,18 +3,29 @@ import type { Ctx } from '../../common/context.js';
 import { requireViewer } from '../../common/auth.js';
 import { loader } from '../../common/loader.js';
 import {
-  DocumentSerials, OnHandSummary, SerialHistoryFilter, SerialHistoryPage, SerialHistorySort, SerialHistoryTotals, SerialOnHandRow, SerialsOnHandFilter,
-  SerialsOnHandPage, SerialTrace,
+  DocumentSerials,
+  OnHandSummary,
+  SerialHistoryFilter,
+  SerialHistoryPage,
+  SerialHistorySort,
+  SerialHistoryTotals,
+  SerialOnHandRow,
+  SerialsOnHandFilter,
+  SerialsOnHandPage,
+  SerialTrace,
 } from './reports.types.js';
 
 @Resolver()
 export class ReportsResolver {
   @Authorized()
-  @Query(() => SerialHistoryPage, { description: 'REP-1: serial number history at your stores, newest first by default; export it all at /export/serial-history.csv.' })
+  @Query(() => SerialHistoryPage, {
+    description: 'REP-1: serial number history at your stores, newest first by default; export it all at /export/serial-history.csv.',
+  })
   async serialHistory(
     @C() ctx: Ctx,
     @Arg('filter', () => SerialHistoryFilter, { nullable: true }) filter?: SerialHistoryFilter,
-    @Arg('sort', () => SerialHistorySort, { defaultValue: SerialHistorySort.DATE_DESC }) sort: SerialHistorySort = SerialHistorySort.DATE_DESC,
+    @Arg('sort', () => SerialHistorySort, { defaultValue: SerialHistorySort.DATE_DESC })
+    sort: SerialHistorySort = SerialHistorySort.DATE_DESC,
     @Arg('first', () => Int, { defaultValue: 50, description: 'Page size, at most 500.' }) first = 50,
     @Arg('after', () => String, { nullable: true }) after?: string,
   ): Promise<SerialHistoryPage> {
@@ -23,12 +34,17 @@ export class ReportsResolver {
 
   @Authorized()
   @Query(() => SerialHistoryTotals, { description: 'REP-1: counts by transaction type for the whole filter.' })
-  async serialHistoryTotals(@C() ctx: Ctx, @Arg('filter', () => SerialHistoryFilter, { nullable: true }) filter?: SerialHistoryFilter): Promise<SerialHistoryTotals> {
+  async serialHistoryTotals(
+    @C() ctx: Ctx,
+    @Arg('filter', () => SerialHistoryFilter, { nullable: true }) filter?: SerialHistoryFilter,
+  ): Promise<SerialHistoryTotals> {
     return ctx.services.reports.historyTotals(ctx.pool, requireViewer(ctx), filter ?? null);
   }
 
   @Authorized()
-  @Query(() => SerialsOnHandPage, { description: 'REP-2: units in stock at your stores, in serial order; export it all at /export/serials-on-hand.csv.' })
+  @Query(() => SerialsOnHandPage, {
+    description: 'REP-2: units in stock at your stores, in serial order; export it all at /export/serials-on-hand.csv.',
+  })
   async serialsOnHand(
     @C() ctx: Ctx,
     @Arg('filter', () => SerialsOnHandFilter, { nullable: true }) filter?: SerialsOnHandFilter,
@@ -40,19 +56,40 @@ export class ReportsResolver {
 
   @Authorized()
   @Query(() => OnHandSummary, { description: 'REP-2: units, cost and retail value in stock by department.' })
-  async onHandSummary(@C() ctx: Ctx, @Arg('filter', () => SerialsOnHandFilter, { nullable: true }) filter?: SerialsOnHandFilter): Promise<OnHandSummary> {
+  async onHandSummary(
+    @C() ctx: Ctx,
+    @Arg('filter', () => SerialsOnHandFilter, { nullable: true }) filter?: SerialsOnHandFilter,
+  ): Promise<OnHandSummary> {
     return ctx.services.reports.onHandSummary(ctx.pool, requireViewer(ctx), filter ?? null);
   }
 
   @Authorized()
-  @Query(() => [SerialTrace], { description: 'REP-3: every unit with this serial (optionally of one item): where it is now and each event, oldest first.' })
-  async serialTrace(@C() ctx: Ctx, @Arg('serial', () => String) serial: string, @Arg('itemId', () => ID, { nullable: true }) itemId?: string): Promise<SerialTrace[]> {
-    return ctx.services.reports.trace(ctx.pool, requireViewer(ctx), serial, itemId != null && /^\d{1,9}$/.test(itemId) ? Number(itemId) : null);
+  @Query(() => [SerialTrace], {
+    description: 'REP-3: every unit with this serial (optionally of one item): where it is now and each event, oldest first.',
+  })
+  async serialTrace(
+    @C() ctx: Ctx,
+    @Arg('serial', () => String) serial: string,
+    @Arg('itemId', () => ID, { nullable: true }) itemId?: string,
+  ): Promise<SerialTrace[]> {
+    return ctx.services.reports.trace(
+      ctx.pool,
+      requireViewer(ctx),
+      serial,
+      itemId != null && /^\d{1,9}$/.test(itemId) ? Number(itemId) : null,
+    );
   }
 
   @Authorized()
-  @Query(() => DocumentSerials, { description: 'REP-4: the serials on a posted document, e.g. kind RECEIPT, number RCV-000123 (kinds: RECEIPT, TRANSFER, SALE, RETURN, ADJUSTMENT, COUNT, RTV).' })
-  async documentSerials(@C() ctx: Ctx, @Arg('kind', () => String) kind: string, @Arg('number', () => String) number: string): Promise<DocumentSerials> {
+  @Query(() => DocumentSerials, {
+    description:
+      'REP-4: the serials on a posted document, e.g. kind RECEIPT, number RCV-000123 (kinds: RECEIPT, TRANSFER, SALE, RETURN, ADJUSTMENT, COUNT, RTV).',
+  })
+  async documentSerials(
+    @C() ctx: Ctx,
+    @Arg('kind', () => String) kind: string,
+    @Arg('number', () => String) number: string,
+  ): Promise<DocumentSerials> {
     return ctx.services.reports.documentSerials(ctx.pool, requireViewer(ctx), kind, number);
   }
 }

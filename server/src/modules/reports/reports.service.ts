@@ -3,14 +3,38 @@ import type { Viewer } from '../../common/context.js';
 import { fail } from '../../common/errors.js';
 import { serialKey } from '../stock/serial-input.js';
 import {
-  normalizeHistoryFilter, normalizeOnHandFilter, pageSize, resolveHistoryFilter, resolveOnHandFilter, type ResolvedHistory, type ResolvedOnHand,
+  normalizeHistoryFilter,
+  normalizeOnHandFilter,
+  pageSize,
+  resolveHistoryFilter,
+  resolveOnHandFilter,
+  type ResolvedHistory,
+  type ResolvedOnHand,
 } from './reports.filter.js';
 import {
-  decodeCursor, encodeCursor, historyCursorValues, historySql, historyTotalsSql, ledgerRowsSql, onHandSql, onHandSummarySql, Params, SORTS,
+  decodeCursor,
+  encodeCursor,
+  historyCursorValues,
+  historySql,
+  historyTotalsSql,
+  ledgerRowsSql,
+  onHandSql,
+  onHandSummarySql,
+  Params,
+  prepared,
+  SORTS,
 } from './reports.sql.js';
 import {
-  SerialHistorySort, StockEventType, type DocumentSerials, type OnHandSummary, type SerialHistoryPage, type SerialHistoryRow, type SerialHistoryTotals,
-  type SerialOnHandRow, type SerialsOnHandPage, type SerialTrace,
+  SerialHistorySort,
+  StockEventType,
+  type DocumentSerials,
+  type OnHandSummary,
+  type SerialHistoryPage,
+  type SerialHistoryRow,
+  type SerialHistoryTotals,
+  type SerialOnHandRow,
+  type SerialsOnHandPage,
+  type SerialTrace,
 } from './reports.types.js';
 
 /** Serial reports (REP-1..4). Read-only; every method takes the viewer first and keeps to their stores (SEC-2). */
@@ -25,11 +49,18 @@ export class ReportsService {
   }
 
   /** REP-1: one page, keyset-paged in the chosen order. */
-  async historyPage(db: pg.Pool, viewer: Viewer, filter: unknown, sort: SerialHistorySort, first: number | null | undefined, after: string | null | undefined): Promise<SerialHistoryPage> {
+  async historyPage(
+    db: pg.Pool,
+    viewer: Viewer,
+    filter: unknown,
+    sort: SerialHistorySort,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<SerialHistoryPage> {
     const limit = pageSize(first);
     const keys = after ? decodeCursor(after, sort, SORTS[sort].length) : null;
     const r = await this.history(db, viewer, filter);
-    const { rows } = await db.query(historySql(r, sort, keys, limit + 1));
+    const { rows } = await db.query(prepared(historySql(r, sort, keys, limit + 1)));
     const page = rows.slice(0, limit).map((row) => toHistoryRow(row, sort));
     return { rows: page, pageInfo: { hasNextPage: rows.length > limit, endCursor: page.at(-1)?.cursor ?? null } };
   }
@@ -42,12 +73,20 @@ export class ReportsService {
   }
 
   /** REP-2: one page of units in stock. */
-  async onHandPage(db: pg.Pool, viewer: Viewer, filter: unknown, first: number | null | undefined, after: string | null | undefined): Promise<SerialsOnHandPage> {
+  async onHandPage(
+    db: pg.Pool,
+    viewer: Viewer,
+    filter: unknown,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<SerialsOnHandPage> {
     const limit = pageSize(first);
     const keys = after ? decodeCursor(after, 'ON_HAND', 2) : null;
     const r = await this.onHand(db, viewer, filter);
-    const { rows } = await db.query(onHandSql(r, keys, limit + 1));
-    const page: SerialOnHandRow[] = rows.slice(0, limit).map(({ s_key, id_key, ...row }) => ({ ...row, cursor: encodeCursor('ON_HAND', [s_key, id_key]) }));
+    const { rows } = await db.query(prepared(onHandSql(r, keys, limit + 1)));
+    const page: SerialOnHandRow[] = rows
+      .slice(0, limit)
+      .map(({ s_key, id_key, ...row }) => ({ ...row, cursor: encodeCursor('ON_HAND', [s_key, id_key]) }));
     return { rows: page, pageInfo: { hasNextPage: rows.length > limit, endCursor: page.at(-1)?.cursor ?? null } };
   }
 
@@ -85,13 +124,19 @@ export class ReportsService {
     );
     if (!units.length) return [];
     const p = new Params();
-    let where = `e.unit_id = any(${p.add(units.map((u) => u.unitId), 'bigint[]')})`;
+    let where = `e.unit_id = any(${p.add(
+      units.map((u) => u.unitId),
+      'bigint[]',
+    )})`;
     if (viewer.storeIds) {
       const s = p.add(viewer.storeIds, 'int[]');
       where += ` and (e.store_id = any(${s}) or e.source_store_id = any(${s}) or e.destination_store_id = any(${s}))`;
     }
     const { rows } = await db.query(ledgerRowsSql(where, p.values));
-    return units.map((u) => ({ ...u, events: rows.filter((e) => e.unitId === u.unitId).map((e) => toHistoryRow(e, SerialHistorySort.DATE_ASC)) }));
+    return units.map((u) => ({
+      ...u,
+      events: rows.filter((e) => e.unitId === u.unitId).map((e) => toHistoryRow(e, SerialHistorySort.DATE_ASC)),
+    }));
   }
 
   /** REP-4: the serials of a posted document, from the ledger. */

@@ -37,26 +37,32 @@ export enum SerialHistorySort {
 }
 registerEnumType(SerialHistorySort, {
   name: 'SerialHistorySort',
-  description: 'DATE_* by event time; SERIAL_* by normalized serial (byte order), then time (both in the same direction); PRODUCT_* by product id, newest first within a product.',
+  description:
+    'DATE_* by event time; SERIAL_* by normalized serial (byte order), then time (both in the same direction); PRODUCT_* by product id, newest first within a product.',
 });
 
-@InputType({ description: 'REP-1 filters. Lists mean "any of"; different filters combine with "and". Everything is limited to your stores (SEC-2).' })
+@InputType({
+  description: 'REP-1 filters. Lists mean "any of"; different filters combine with "and". Everything is limited to your stores (SEC-2).',
+})
 export class SerialHistoryFilter {
   @Field(() => [ID], { nullable: true }) venueIds?: string[] | null;
   @Field(() => [ID], { nullable: true, description: 'Each must be in your scope, else STORE_OUT_OF_SCOPE.' }) storeIds?: string[] | null;
   @Field(() => [ID], { nullable: true }) registerIds?: string[] | null;
-  @Field(() => String, { nullable: true, description: 'Serial range, inclusive, compared after trimming and upper-casing (SER-1).' }) serialFrom?: string | null;
+  @Field(() => String, { nullable: true, description: 'Serial range, inclusive, compared after trimming and upper-casing (SER-1).' })
+  serialFrom?: string | null;
   @Field(() => String, { nullable: true }) serialTo?: string | null;
   @Field(() => [StockEventType], { nullable: true }) types?: StockEventType[] | null;
   @Field(() => [ID], { nullable: true }) departmentIds?: string[] | null;
   @Field(() => [ID], { nullable: true }) categoryIds?: string[] | null;
   @Field(() => [ID], { nullable: true }) subcategoryIds?: string[] | null;
-  @Field(() => String, { nullable: true, description: "First day, YYYY-MM-DD, inclusive, in each store's time zone." }) from?: string | null;
+  @Field(() => String, { nullable: true, description: "First day, YYYY-MM-DD, inclusive, in each store's time zone." }) from?:
+    string | null;
   @Field(() => String, { nullable: true, description: "Last day, YYYY-MM-DD, inclusive, in each store's time zone." }) to?: string | null;
   @Field(() => DatePreset, { nullable: true, description: 'Instead of from/to.' }) preset?: DatePreset | null;
   @Field(() => Date, { nullable: true, description: 'The instant presets are evaluated at; default now.' }) asOf?: Date | null;
   @Field(() => ID, { nullable: true }) itemId?: string | null;
-  @Field(() => String, { nullable: true, description: 'Any UPC of the item (main or additional) or its product id.' }) itemCode?: string | null;
+  @Field(() => String, { nullable: true, description: 'Any UPC of the item (main or additional) or its product id.' }) itemCode?:
+    string | null;
   @Field(() => [ID], { nullable: true, description: "The item's vendor." }) vendorIds?: string[] | null;
   @Field(() => [ID], { nullable: true }) customerIds?: string[] | null;
   @Field(() => String, { nullable: true, description: 'A customer number (exact) or part of a customer name.' }) customer?: string | null;
@@ -79,8 +85,10 @@ export class SerialHistoryRow {
   @Field(() => String, { nullable: true }) customerNumber?: string | null;
   @Field(() => String, { nullable: true }) customerName?: string | null;
   @Field(() => StockEventType) type!: StockEventType;
-  @Field(() => Int, { description: 'Signed change at the store: +1 in, -1 out, 0 when the unit was at no store (in transit).' }) quantity!: number;
-  @Field(() => String, { description: 'Where the unit came from: a vendor, a store code, a customer, or Adjustment/Count.' }) source!: string;
+  @Field(() => Int, { description: 'Signed change at the store: +1 in, -1 out, 0 when the unit was at no store (in transit).' })
+  quantity!: number;
+  @Field(() => String, { description: 'Where the unit came from: a vendor, a store code, a customer, or Adjustment/Count.' })
+  source!: string;
   @Field(() => String, { description: 'Where it went: a store code, a customer, a vendor, or Adjustment/Count.' }) destination!: string;
   @Field(() => String) department!: string;
   @Field(() => String) category!: string;
@@ -130,7 +138,8 @@ export class SerialsOnHandFilter {
   @Field(() => [ID], { nullable: true }) subcategoryIds?: string[] | null;
   @Field(() => String, { nullable: true, description: 'Exact size, case-insensitive.' }) size?: string | null;
   @Field(() => String, { nullable: true, description: 'Any UPC of the item, or its product id.' }) upc?: string | null;
-  @Field(() => String, { nullable: true, description: "Received on or after this day (YYYY-MM-DD, the store's time zone)." }) receivedFrom?: string | null;
+  @Field(() => String, { nullable: true, description: "Received on or after this day (YYYY-MM-DD, the store's time zone)." })
+  receivedFrom?: string | null;
   @Field(() => String, { nullable: true, description: 'Received on or before this day.' }) receivedTo?: string | null;
 }
 
