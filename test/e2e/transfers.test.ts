@@ -46,7 +46,7 @@ async function twoSerials(storeCode: string): Promise<{ upc: string; serials: [s
   );
   const byItem = new Map<number, { upc: string; serials: string[] }>();
   for (const r of rows) {
-    const entry = byItem.get(r.id) ?? { upc: r.upc, serials: [] };
+    const entry = byItem.get(r.id) ?? { upc: r.upc as string, serials: [] as string[] };
     entry.serials.push(r.serial);
     byItem.set(r.id, entry);
   }
