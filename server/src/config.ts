@@ -14,8 +14,6 @@ export interface AppConfig {
   sessionHours: number;
   /** Secure cookies (behind HTTPS). */
   secureCookies: boolean;
-  /** Log requests and start-up lines. */
-  quiet: boolean;
 }
 
 export function configFromEnv(databaseUrl: string): AppConfig {
@@ -25,6 +23,5 @@ export function configFromEnv(databaseUrl: string): AppConfig {
     webDist: process.env.SERVE_WEB === '0' ? undefined : path.join(repoRoot, 'web/dist'),
     sessionHours: Number(process.env.SESSION_HOURS ?? 12),
     secureCookies: process.env.SECURE_COOKIES === '1',
-    quiet: false,
   };
 }

@@ -301,7 +301,7 @@ export interface BenchServer {
  */
 export async function startBenchServer(databaseUrl: string): Promise<BenchServer> {
   const server = await startServer(
-    { databaseUrl, port: 0, webDist: undefined, sessionHours: 12, secureCookies: false, quiet: true },
+    { databaseUrl, port: 0, webDist: undefined, sessionHours: 12, secureCookies: false },
     { migrate: false },
   );
   let closed = false;

@@ -28,7 +28,6 @@ export async function startTestServer(opts: { web?: boolean } = {}): Promise<Tes
     webDist: opts.web ? path.join(repoRoot, 'web/dist') : undefined,
     sessionHours: 12,
     secureCookies: false,
-    quiet: true,
   });
   const db = new pg.Pool({ connectionString: database.url, max: 4 });
   const url = server.url;

@@ -1,4 +1,5 @@
 import { queryAll } from '../../common/db.js';
+import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
@@ -51,13 +52,7 @@ export async function planLines(
   lines: StockLineInput[],
 ): Promise<{ plans: LinePlan[]; errors: UserError[] }> {
   const errors: UserError[] = [];
-  const codes = lines.map((l) => l.code?.trim()).filter((c): c is string => !!c);
-  const { rows: codeRows } = await db.query(
-    `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select lower(product_id), id from item where lower(product_id) = any($2::text[])`,
-    [codes, codes.map((c) => c.toLowerCase())],
-  );
-  const byCode = new Map(codeRows.map((r) => [r.code as string, r.item_id as number]));
-  const ids = lines.map((l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined));
+  const ids = await lineItemIds(db, lines);
   const pol = await policies.policiesFor(
     db,
     ids.filter((x): x is number => x != null),

@@ -1,4 +1,5 @@
 import { queryAll } from '../../common/db.js';
+import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -60,16 +61,7 @@ export class ReceivingService {
     if (input.vendorId != null && !(await db.query('select 1 from vendor where id = $1', [input.vendorId])).rowCount) {
       errors.push(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
     }
-    // Resolve codes to items in one query.
-    const codes = lines.map((l) => l.code?.trim()).filter((c): c is string => !!c);
-    const { rows: codeRows } = await db.query(
-      `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select lower(product_id), id from item where lower(product_id) = any($2::text[])`,
-      [codes, codes.map((c) => c.toLowerCase())],
-    );
-    const byCode = new Map(codeRows.map((r) => [r.code as string, r.item_id as number]));
-    const itemIds = lines.map(
-      (l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined),
-    );
+    const itemIds = await lineItemIds(db, lines);
     const known = await policies.policiesFor(
       db,
       itemIds.filter((x): x is number => x != null),

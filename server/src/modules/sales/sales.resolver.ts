@@ -20,7 +20,7 @@ import { requireStore, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
-import { Role, User } from '../auth/user.entity.js';
+import { Role } from '../auth/user.entity.js';
 import { Item } from '../catalog/catalog.entities.js';
 import { Register, Store } from '../locations/location.entities.js';
 import type { Fulfilment, SaleRow } from './sales.service.js';
@@ -484,5 +484,3 @@ export async function loadSale(db: pg.Pool | pg.PoolClient, id: number): Promise
     customerId: r.customer_id,
   });
 }
-
-export { User };

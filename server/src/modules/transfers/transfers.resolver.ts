@@ -24,7 +24,6 @@ import {
   TransferPayload,
   TransferProgress,
   TransferScanPayload,
-  TransferSerial,
   TransferSide,
   WriteOffTransferInput,
 } from './transfers.types.js';
@@ -327,5 +326,3 @@ function toTransfer(r: Record<string, any>): Transfer {
     toStoreId: r.to_store_id,
   });
 }
-
-export { TransferSerial };

@@ -1,4 +1,5 @@
 import { queryAll } from '../../common/db.js';
+import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -56,13 +57,7 @@ export class TransfersService {
     if (!(await db.query('select 1 from store where id = $1 and active', [input.toStoreId])).rowCount)
       errors.push(UserError.of(E.NOT_FOUND, `Store ${input.toStoreId} does not exist.`, 'input.toStoreId'));
     const lines = input.lines ?? [];
-    const codes = lines.map((l) => l.code?.trim()).filter((c): c is string => !!c);
-    const { rows: codeRows } = await db.query(
-      `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select lower(product_id), id from item where lower(product_id) = any($2::text[])`,
-      [codes, codes.map((c) => c.toLowerCase())],
-    );
-    const byCode = new Map(codeRows.map((r) => [r.code as string, r.item_id as number]));
-    const ids = lines.map((l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined));
+    const ids = await lineItemIds(db, lines);
     const known = new Set(
       (await db.query('select id from item where id = any($1::int[])', [ids.filter((x) => x != null)])).rows.map((r) => r.id),
     );

@@ -1,0 +1,21 @@
+import type { Queryable } from '../../common/db.js';
+
+/**
+ * Item ids for document lines given by id or by a scanned code (main or additional UPC, or
+ * product id, case-insensitive), in one query for all lines. Unknown codes give undefined.
+ */
+export async function lineItemIds(
+  db: Queryable,
+  lines: { itemId?: number | null; code?: string | null }[],
+): Promise<(number | undefined)[]> {
+  const codes = lines.map((l) => l.code?.trim()).filter((c): c is string => !!c);
+  const { rows } = codes.length
+    ? await db.query(
+        `select upc as code, item_id from item_upc where upc = any($1::text[])
+         union all select lower(product_id), id from item where lower(product_id) = any($2::text[])`,
+        [codes, codes.map((c) => c.toLowerCase())],
+      )
+    : { rows: [] };
+  const byCode = new Map(rows.map((r) => [r.code as string, r.item_id as number]));
+  return lines.map((l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined));
+}
