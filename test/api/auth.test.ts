@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiClient } from '../support/client.js';
+import { startServerProcess } from '../support/process.js';
 import { startTestServer, type TestServer } from '../support/server.js';
 
 let t: TestServer;
@@ -82,19 +84,38 @@ describe('sign-in and sessions (SEC-3)', () => {
     expect(await clerk.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
   });
 
+  // Sessions are cached per server process; a change in the database empties every cache by
+  // notification on commit, so these take effect within milliseconds (polled, 1 s at most,
+  // far below the cache's 60 s safety expiry).
   it('SEC-3: an expired session is refused', async () => {
     const clerk = await t.as('clerk');
+    expect((await clerk.data(ME)).me.user.username).toBe('clerk'); // cached now
     await t.db.query(
       `update user_session set expires_at = now() - interval '1 second' where user_id = (select id from app_user where username = 'clerk')`,
     );
-    expect(await clerk.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
+    await expect.poll(() => clerk.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
+  });
+
+  it("SEC-2: a change of a user's stores applies to their open session", async () => {
+    const clerk = await t.as('clerk');
+    expect((await clerk.data(ME)).me.stores.map((s: { code: string }) => s.code)).toEqual(['S001']);
+    const assign = `insert into user_store (user_id, store_id) select u.id, s.id from app_user u, store s where u.username = 'clerk' and s.code = 'S002'`;
+    await t.db.query(assign);
+    try {
+      await expect.poll(async () => (await clerk.data(ME)).me.stores.map((s: { code: string }) => s.code)).toEqual(['S001', 'S002']);
+    } finally {
+      await t.db.query(
+        `delete from user_store where user_id = (select id from app_user where username = 'clerk') and store_id = (select id from store where code = 'S002')`,
+      );
+    }
   });
 
   it('SEC-3: a deactivated user is signed out everywhere', async () => {
     const viewer = await t.as('viewer');
+    expect((await viewer.data(ME)).me.user.username).toBe('viewer'); // cached now
     await t.db.query(`update app_user set active = false where username = 'viewer'`);
     try {
-      expect(await viewer.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
+      await expect.poll(() => viewer.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
       const res = await t.anonymous().request(SIGN_IN, { input: { username: 'viewer', password: 'serialdesk' } });
       expect(res.data?.signIn.userErrors[0].code).toBe('INVALID_CREDENTIALS');
     } finally {
@@ -186,6 +207,25 @@ describe('GraphQL limits (SEC-3)', () => {
     });
     expect(res.status).toBe(413);
     expect((await res.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('sessions across server processes', () => {
+  it('SEC-3: signing out through one server process ends the session on another', async () => {
+    const other = await startServerProcess(t.databaseUrl);
+    try {
+      const here = new ApiClient(t.url);
+      await here.signIn('clerk');
+      const there = new ApiClient(other.url);
+      there.token = here.token;
+      expect((await there.data(ME)).me.user.username).toBe('clerk'); // cached by the other process
+      expect(await here.data(`mutation { signOut }`)).toEqual({ signOut: true });
+      await expect.poll(() => there.errorCode(`{ stores { code } }`)).toBe('UNAUTHENTICATED');
+      await there.close();
+      await here.close();
+    } finally {
+      await other.stop();
+    }
   });
 });
 

@@ -31,16 +31,19 @@ export interface Services {
 }
 
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
+  const auth = new AuthService(config.sessionHours);
+  const realtime = new RealtimeHub(config.databaseUrl, pool);
+  realtime.watch('session_changed', { notify: () => auth.sessions.clear(), live: (up) => auth.sessions.setLive(up) });
   return {
     config,
     orm,
     pool,
-    auth: new AuthService(config.sessionHours),
+    auth,
     policy: new PolicyService([stockImpact]),
     catalog: new CatalogService(),
     itemImport: new ItemImportService(),
     receiving: new ReceivingService(),
-    realtime: new RealtimeHub(config.databaseUrl, pool),
+    realtime,
     transfers: new TransfersService(),
     sales: new SalesService(),
     counts: new CountsService(),

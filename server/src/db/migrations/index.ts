@@ -4,6 +4,7 @@ import { Migration20261123000003_stock_receiving } from './Migration202611230000
 import { Migration20261123000004_realtime_transfers } from './Migration20261123000004_realtime_transfers.js';
 import { Migration20261123000005_sales_adjustments } from './Migration20261123000005_sales_adjustments.js';
 import { Migration20261123000006_reports } from './Migration20261123000006_reports.js';
+import { Migration20261123000008_session_notify } from './Migration20261123000008_session_notify.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList = [
@@ -13,4 +14,5 @@ export const migrationsList = [
   Migration20261123000004_realtime_transfers,
   Migration20261123000005_sales_adjustments,
   Migration20261123000006_reports,
+  Migration20261123000008_session_notify,
 ];

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import type { Ctx, Viewer } from '../../common/context.js';
 import { User, UserSession } from './user.entity.js';
 import { hashToken, newSessionToken, verifyPassword, hashPassword } from './password.js';
+import { SessionCache } from './session-cache.js';
 
 export const SESSION_COOKIE = 'sd_session';
 const FREE_FAILURES = 5;
@@ -11,6 +12,8 @@ const FREE_FAILURES = 5;
 const dummyHash = hashPassword('not-a-real-password');
 
 export class AuthService {
+  readonly sessions = new SessionCache();
+
   constructor(private readonly sessionHours: number) {}
 
   /** Checks credentials; on success opens a session and returns its token. */
@@ -59,16 +62,22 @@ export class AuthService {
   }
 
   async signOut(ctx: Ctx): Promise<void> {
-    if (ctx.viewer) await ctx.em.nativeDelete(UserSession, { tokenHash: ctx.viewer.tokenHash });
+    if (!ctx.viewer) return;
+    await ctx.em.nativeDelete(UserSession, { tokenHash: ctx.viewer.tokenHash });
+    this.sessions.clear(); // the notification reaches the other processes
   }
 
   /**
    * Resolves a bearer token or cookie value to the signed-in viewer, or null when missing,
-   * expired or the user is deactivated. One statement: it runs on every request.
+   * expired or the user is deactivated. Runs on every request: answered from the session cache
+   * when it can, else one statement.
    */
   async viewerFromToken(pool: pg.Pool, token: string | undefined): Promise<Viewer | null> {
     if (!token || token.length > 200) return null;
     const tokenHash = hashToken(token);
+    const cached = this.sessions.get(tokenHash);
+    if (cached) return cached;
+    const since = this.sessions.begin();
     const { rows } = await pool.query(
       `select u.id, u.username, u.display_name, u.role, u.duties, u.all_stores, u.created_at, s.expires_at,
               coalesce((select array_agg(store_id order by store_id) from user_store where user_id = u.id), '{}') as store_ids
@@ -88,7 +97,7 @@ export class AuthService {
       active: true,
       createdAt: r.created_at,
     });
-    return {
+    const viewer: Viewer = {
       user,
       userId: r.id,
       role: r.role,
@@ -97,6 +106,8 @@ export class AuthService {
       tokenHash,
       expiresAt: r.expires_at,
     };
+    this.sessions.set(tokenHash, viewer, since);
+    return viewer;
   }
 
   private async viewerFor(em: EntityManager, user: User, tokenHash: string, expiresAt: Date): Promise<Viewer> {

@@ -12,6 +12,13 @@ interface Subscriber {
 
 const BATCH = 2000;
 
+/** Another listener on the doorbell connection: rung on each notification of its channel. */
+export interface ChannelWatcher {
+  notify(): void;
+  /** false while the listening connection is down (notifications may be missed), true again once it listens. */
+  live(up: boolean): void;
+}
+
 /**
  * The oldest transaction that may still add rows to this database's logs: the lowest running
  * transaction of the current snapshot, leaving out transactions of sessions connected to other
@@ -38,6 +45,7 @@ export class RealtimeHub {
   private timer?: NodeJS.Timeout;
   private stopped = false;
   private retry?: NodeJS.Timeout;
+  private watchers = new Map<string, ChannelWatcher>();
 
   constructor(
     private readonly databaseUrl: string,
@@ -57,10 +65,16 @@ export class RealtimeHub {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    for (const w of this.watchers.values()) w.live(false);
     clearInterval(this.timer);
     clearTimeout(this.retry);
     await this.listener?.end().catch(() => {});
     await Promise.all([...this.pumping.values()]);
+  }
+
+  /** Rings `watcher` on every notification of `channel`; call before start(). */
+  watch(channel: string, watcher: ChannelWatcher): void {
+    this.watchers.set(channel, watcher);
   }
 
   /** Current head position of a log (for tests and status). */
@@ -134,6 +148,7 @@ export class RealtimeHub {
     if (this.stopped) return;
     const client = new pg.Client({ connectionString: this.databaseUrl });
     client.on('notification', (n) => {
+      this.watchers.get(n.channel)?.notify();
       const log = (Object.keys(LOGS) as LogName[]).find((l) => LOGS[l].channel === n.channel);
       if (log) this.pump(log);
     });
@@ -142,7 +157,9 @@ export class RealtimeHub {
     try {
       await client.connect();
       for (const spec of Object.values(LOGS)) await client.query(`listen ${spec.channel}`);
+      for (const channel of this.watchers.keys()) await client.query(`listen ${channel}`);
       this.listener = client;
+      for (const w of this.watchers.values()) w.live(true);
       this.pumpAll(); // catch up whatever happened while not listening
     } catch {
       this.reconnect();
@@ -150,6 +167,7 @@ export class RealtimeHub {
   }
 
   private reconnect(): void {
+    for (const w of this.watchers.values()) w.live(false);
     if (this.stopped || this.retry) return;
     this.listener = undefined;
     this.retry = setTimeout(() => {
