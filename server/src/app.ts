@@ -47,6 +47,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
 
   const app = express();
   app.disable('x-powered-by');
+  app.set('etag', false); // API answers are not cached; hashing every response body costs more than it saves
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
 

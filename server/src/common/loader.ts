@@ -18,6 +18,11 @@ export class BatchLoader<K, V> {
     return promise;
   }
 
+  /** Seeds a value fetched by another statement, so load() asks nothing more for it. */
+  prime(key: K, value: V): void {
+    if (!this.cache.has(key)) this.cache.set(key, Promise.resolve(value));
+  }
+
   clear(): void {
     this.cache.clear();
   }

@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx as C, FieldResolver, ID, Int, Mutation, Query, Res
 import type { Ctx } from '../../common/context.js';
 import { notFound, fail } from '../../common/errors.js';
 import { loader } from '../../common/loader.js';
+import { ITEM_DETAIL_COLUMNS, policyLoader, primeItem, upcLoader, type ItemUpcs } from './item-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Store } from '../locations/location.entities.js';
@@ -184,14 +185,18 @@ export class ItemResolver {
   async resolveCode(@Arg('code', () => String) code: string, @C() ctx: Ctx): Promise<CodeResolution | null> {
     const c = code.trim();
     if (!c) return null;
+    // One statement: the code, its item, policy and UPCs (primed for the Item fields).
     const { rows } = await ctx.pool.query(
-      `select item_id, case when is_main then 'MAIN_UPC' else 'ADDITIONAL_UPC' end as matched from item_upc where upc = $1
-       union all select id, 'PRODUCT_ID' from item where lower(product_id) = lower($1) limit 1`,
+      `select c.matched, ${ITEM_DETAIL_COLUMNS}
+       from (select item_id, case when is_main then 'MAIN_UPC' else 'ADDITIONAL_UPC' end as matched from item_upc where upc = $1
+             union all select id, 'PRODUCT_ID' from item where lower(product_id) = lower($1) limit 1) c
+       join item i on i.id = c.item_id
+       join item_policy p on p.item_id = i.id`,
       [c],
     );
     if (!rows[0]) return null;
-    const item = await ctx.em.findOne(Item, { id: rows[0].item_id });
-    return item ? { item, matchedBy: rows[0].matched as CodeMatch } : null;
+    const { matched, ...row } = rows[0];
+    return { item: primeItem(ctx, row), matchedBy: matched as CodeMatch };
   }
 
   @Authorized()
@@ -207,7 +212,7 @@ export class ItemResolver {
 
   @FieldResolver(() => SerialPolicy, { description: 'Effective serialization policy and its source (POL-2).' })
   async policy(@Root() item: Item, @C() ctx: Ctx): Promise<SerialPolicy> {
-    const p = await loader<number, EffectivePolicy>(ctx, 'policy', (ids) => ctx.services.policy.policiesFor(ctx.pool, ids)).load(item.id);
+    const p = await policyLoader(ctx).load(item.id);
     return toSerialPolicy(p!);
   }
 
@@ -462,22 +467,8 @@ async function itemCounts(ctx: Ctx): Promise<{ rows: Map<number, number> }> {
   return p;
 }
 
-async function upcs(ctx: Ctx, itemId: number): Promise<{ main: string; additional: string[] }> {
-  const r = await loader<number, { main: string; additional: string[] }>(ctx, 'upcs', async (ids) => {
-    const { rows } = await ctx.pool.query(
-      `select item_id, upc, is_main from item_upc where item_id = any($1::int[]) order by item_id, position`,
-      [ids],
-    );
-    const map = new Map<number, { main: string; additional: string[] }>();
-    for (const r of rows) {
-      const e = map.get(r.item_id) ?? { main: '', additional: [] };
-      if (r.is_main) e.main = r.upc;
-      else e.additional.push(r.upc);
-      map.set(r.item_id, e);
-    }
-    return map;
-  }).load(itemId);
-  return r ?? { main: '', additional: [] };
+async function upcs(ctx: Ctx, itemId: number): Promise<ItemUpcs> {
+  return (await upcLoader(ctx).load(itemId)) ?? { main: '', additional: [] };
 }
 
 function toFields(input: ItemInput): ItemFields {

@@ -171,7 +171,7 @@ export class PolicyService {
   }
 }
 
-function toPolicy(r: Record<string, any>): EffectivePolicy {
+export function toPolicy(r: Record<string, any>): EffectivePolicy {
   const level = r.level as SerialLevel;
   return {
     itemId: r.item_id,

@@ -5,7 +5,7 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore, requireViewer, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
-import { loader } from '../../common/loader.js';
+import { itemLoader } from '../catalog/item-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Item, Vendor } from '../catalog/catalog.entities.js';
@@ -383,11 +383,7 @@ export class ReceiptResolver {
 export class ReceiptLineResolver {
   @FieldResolver(() => Item)
   async item(@Root() l: ReceiptLine, @C() ctx: Ctx): Promise<Item> {
-    return (await loader<number, Item>(
-      ctx,
-      'item',
-      async (ids) => new Map((await ctx.em.find(Item, { id: { $in: ids } })).map((i) => [i.id, i])),
-    ).load(l.itemId))!;
+    return (await itemLoader(ctx).load(l.itemId))!;
   }
 
   @FieldResolver(() => [RegisteredSerial], { description: 'Serials registered on this line, in scan order.' })
