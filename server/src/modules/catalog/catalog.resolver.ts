@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx as C, FieldResolver, ID, Int, Mutation, Query, Res
 import type { Ctx } from '../../common/context.js';
 import { notFound, fail } from '../../common/errors.js';
 import { loader } from '../../common/loader.js';
+import { statement } from '../../common/db.js';
 import { ITEM_DETAIL_COLUMNS, policyLoader, primeItem, upcLoader, type ItemUpcs } from './item-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
@@ -37,6 +38,15 @@ import type { ItemFields } from './item-input.js';
 const CATALOG_EDITORS = [Role.MERCHANDISER];
 const MAX_PAGE = 10_000;
 
+/** A scanned code → its item, with policy and UPCs primed for the Item fields: one statement. */
+const RESOLVE_CODE = statement(
+  'resolve-code',
+  `select c.matched, ${ITEM_DETAIL_COLUMNS}
+   from (select item_id, case when is_main then 'MAIN_UPC' else 'ADDITIONAL_UPC' end as matched from item_upc where upc = $1
+         union all select id, 'PRODUCT_ID' from item where lower(product_id) = lower($1) limit 1) c
+   join item i on i.id = c.item_id
+   join item_policy p on p.item_id = i.id`,
+);
 @Resolver(() => Classification)
 export class ClassificationResolver {
   @Authorized()
@@ -185,15 +195,7 @@ export class ItemResolver {
   async resolveCode(@Arg('code', () => String) code: string, @C() ctx: Ctx): Promise<CodeResolution | null> {
     const c = code.trim();
     if (!c) return null;
-    // One statement: the code, its item, policy and UPCs (primed for the Item fields).
-    const { rows } = await ctx.pool.query(
-      `select c.matched, ${ITEM_DETAIL_COLUMNS}
-       from (select item_id, case when is_main then 'MAIN_UPC' else 'ADDITIONAL_UPC' end as matched from item_upc where upc = $1
-             union all select id, 'PRODUCT_ID' from item where lower(product_id) = lower($1) limit 1) c
-       join item i on i.id = c.item_id
-       join item_policy p on p.item_id = i.id`,
-      [c],
-    );
+    const { rows } = await ctx.pool.query(RESOLVE_CODE([c]));
     if (!rows[0]) return null;
     const { matched, ...row } = rows[0];
     return { item: primeItem(ctx, row), matchedBy: matched as CodeMatch };

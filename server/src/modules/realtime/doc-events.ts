@@ -24,10 +24,14 @@ export async function recordDocEvent(
                             'received', (select coalesce(sum(received_quantity), 0) from transfer_line where transfer_id = d.id)
                                       + (select count(*) from transfer_serial where transfer_id = d.id and received_at is not null))`;
   const storeCols = table === 'transfer' ? 'array[d.from_store_id, d.to_store_id]' : 'array[d.store_id]';
-  await db.query(
-    `insert into doc_event (kind, document_id, number, status, store_ids, user_id, action, detail)
-     select $1, d.id, d.number, d.status, ${storeCols}, $3, $4, $5::jsonb || ${progress} from ${table} d where d.id = $2`,
-    [e.kind, e.documentId, e.userId, e.action, JSON.stringify(e.detail ?? {})],
-  );
-  await db.query(`select pg_notify('doc_event', '')`);
+  // A named statement per document table (fixed text): parsed and planned once per connection.
+  await db.query({
+    name: `doc-event-${table}`,
+    text: `with e as (
+             insert into doc_event (kind, document_id, number, status, store_ids, user_id, action, detail)
+             select $1, d.id, d.number, d.status, ${storeCols}, $3, $4, $5::jsonb || ${progress} from ${table} d where d.id = $2
+             returning 1)
+           select pg_notify('doc_event', '') from e`,
+    values: [e.kind, e.documentId, e.userId, e.action, JSON.stringify(e.detail ?? {})],
+  });
 }

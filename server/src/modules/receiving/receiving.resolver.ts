@@ -5,7 +5,8 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore, requireViewer, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
-import { itemLoader } from '../catalog/item-loaders.js';
+import { ITEM_DETAIL_COLUMNS, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
+import { statement } from '../../common/db.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Item, Vendor } from '../catalog/catalog.entities.js';
@@ -28,7 +29,7 @@ import {
   ScanResult,
   SetReceiptQuantityInput,
 } from './receiving.types.js';
-import type { ReceiptLineInput } from './receiving.service.js';
+import { postBlockers, type LineRow, type ReceiptLineInput } from './receiving.service.js';
 
 const RECEIVERS = [Role.CLERK, Role.STORE_MANAGER];
 
@@ -92,8 +93,7 @@ export class ReceiptResolver {
 
   @FieldResolver(() => [ReceiptLine])
   async lines(@Root() r: Receipt, @C() ctx: Ctx): Promise<ReceiptLine[]> {
-    const rows = await ctx.services.receiving.lines(ctx.pool, Number(r.id));
-    return rows.map((l) => ({
+    return (await receiptLines(ctx, r)).map((l) => ({
       id: String(l.id),
       lineNo: l.line_no,
       itemId: l.item_id,
@@ -107,7 +107,15 @@ export class ReceiptResolver {
 
   @FieldResolver(() => [UserError], { description: 'What stops posting right now (RCV-3); empty when postable.' })
   async postBlockers(@Root() r: Receipt, @C() ctx: Ctx): Promise<UserError[]> {
-    return r.status === 'OPEN' ? ctx.services.receiving.blockers(ctx.pool, Number(r.id)) : [];
+    if (r.status !== 'OPEN') return [];
+    const lines = await receiptLines(ctx, r);
+    const items = new Map((await Promise.all(lines.map((l) => itemLoader(ctx).load(l.item_id)))).map((i) => [i!.id, i!]));
+    const pols = new Map(await Promise.all(lines.map(async (l) => [l.item_id, (await policyLoader(ctx).load(l.item_id))!] as const)));
+    return postBlockers(
+      lines,
+      (id) => pols.get(id)!,
+      (id) => `${items.get(id)?.productId} ${items.get(id)?.name}`,
+    );
   }
 
   @Authorized(...RECEIVERS)
@@ -414,8 +422,36 @@ export class ReceiptLineResolver {
   }
 }
 
+/** Items of receipt lines with their policies and UPCs, primed for the Item fields. */
+const LINE_ITEMS = statement(
+  'receipt-line-items',
+  `select ${ITEM_DETAIL_COLUMNS} from item i join item_policy p on p.item_id = i.id
+   where i.id in (select item_id from receipt_line where receipt_id = $1)`,
+);
+
+const RECEIPT_BY_ID = statement('receipt-by-id', `select * from receipt where id = $1`);
+
+const linesOf = new WeakMap<Receipt, Promise<LineRow[]>>();
+
+/**
+ * A receipt's lines as this answer shows them: read once per Receipt object (a mutation's
+ * answer is a new object, so it never sees lines from before the change), items primed.
+ */
+function receiptLines(ctx: Ctx, r: Receipt): Promise<LineRow[]> {
+  let p = linesOf.get(r);
+  if (!p) {
+    p = (async () => {
+      const lines = await ctx.services.receiving.lines(ctx.pool, Number(r.id));
+      if (lines.length) for (const row of (await ctx.pool.query(LINE_ITEMS([Number(r.id)]))).rows) primeItem(ctx, row);
+      return lines;
+    })();
+    linesOf.set(r, p);
+  }
+  return p;
+}
+
 export async function loadReceipt(db: pg.Pool | pg.PoolClient, id: number): Promise<Receipt | null> {
-  const { rows } = await db.query(`select * from receipt where id = $1`, [id]);
+  const { rows } = await db.query(RECEIPT_BY_ID([id]));
   return rows[0] ? toReceipt(rows[0]) : null;
 }
 

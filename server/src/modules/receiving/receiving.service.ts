@@ -1,4 +1,4 @@
-import { queryAll } from '../../common/db.js';
+import { statement } from '../../common/db.js';
 import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
@@ -6,7 +6,7 @@ import { requireStore } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
-import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.js';
+import { PolicyService, toPolicy, type EffectivePolicy } from '../catalog/policy.service.js';
 import { applyMovement, StockConflictError, type UnitConflict } from '../stock/stock.service.js';
 import { MAX_ENTRIES_PER_INPUT, matchesPattern, serialKey, serialProblem, splitSerialInput } from '../stock/serial-input.js';
 import { ScanOutcome as O, type ScanAnswer } from './scan.js';
@@ -30,7 +30,7 @@ export interface CreateReceiptInput {
   lines?: ReceiptLineInput[] | null;
 }
 
-interface LineRow {
+export interface LineRow {
   id: number;
   line_no: number;
   item_id: number;
@@ -47,6 +47,72 @@ interface ReceiptRow {
   store_id: number;
   status: string;
 }
+
+interface ScanContext {
+  lines: LineRow[];
+  codes: { code: string; item_id: number; name: string; product_id: string }[];
+  prereg: { serial_key: string; item_id: number; line_id: number }[];
+  scanned: { serial_key: string; item_id: number }[];
+  units: { item_id: number; serial_key: string; state: string; store_code: string | null; store_id: number | null }[];
+  /** item_policy rows of every item involved, with a label. */
+  items: (Record<string, any> & { item_id: number; label: string })[];
+}
+
+/**
+ * Everything one scan or paste ($2 = serial keys) is checked against, in one statement: the
+ * receipt's lines, codes that are UPCs or product ids, preregistered and already registered
+ * serials, units in stock or in transit, and the policy and label of every item involved.
+ */
+const SCAN_CONTEXT = statement(
+  'receipt-scan-context',
+  `with l as (
+     select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
+       (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
+       (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
+     from receipt_line l where l.receipt_id = $1),
+   c as (
+     select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($2::text[])
+     union all
+     select upper(product_id), id, name, product_id from item where lower(product_id) in (select lower(k) from unnest($2::text[]) k)),
+   pr as (select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])),
+   sc as (select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])),
+   un as (
+     select u.item_id, u.serial_key, u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id
+     where u.serial_key = any($2::text[]) and u.state in ('IN_STOCK', 'IN_TRANSIT')),
+   ids as (select item_id from l union select item_id from c union select item_id from pr union select $3::int where $3::int is not null)
+   select
+     (select coalesce(json_agg(l order by l.line_no), '[]') from l) as lines,
+     (select coalesce(json_agg(c), '[]') from c) as codes,
+     (select coalesce(json_agg(pr), '[]') from pr) as prereg,
+     (select coalesce(json_agg(sc), '[]') from sc) as scanned,
+     (select coalesce(json_agg(un), '[]') from un) as units,
+     (select coalesce(json_agg(x), '[]') from (
+        select p.*, i.product_id || ' ' || i.name as label from item_policy p join item i on i.id = p.item_id
+        where p.item_id in (select item_id from ids)) x) as items`,
+);
+
+const RECEIPT_LINES = statement(
+  'receipt-lines',
+  `select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
+     (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
+     (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
+   from receipt_line l where l.receipt_id = $1 order by l.line_no`,
+);
+
+const LOCK_RECEIPT = statement('receipt-lock', `select id, number, kind, store_id, status from receipt where id = $1 for update`);
+
+/** The accepted serials of a scan and the lines' counted units, in one statement. */
+const REGISTER_SCANS = statement(
+  'receipt-register-scans',
+  `with ins as (
+     insert into receipt_scan (receipt_id, line_id, item_id, serial, serial_key, scanned_by)
+     select $1, line_id, item_id, serial, serial_key, $2 from unnest($3::int[], $4::int[], $5::text[], $6::text[]) as t(line_id, item_id, serial, serial_key)
+     returning 1),
+   upd as (
+     update receipt_line l set received_quantity = l.received_quantity + t.n from unnest($7::int[], $8::int[]) as t(id, n) where l.id = t.id
+     returning 1)
+   select (select count(*) from ins) as inserted, (select count(*) from upd) as updated`,
+);
 
 /** Receiving (RCV-1..4): ASN and blind receipts, per-scan answers, posting through the stock engine. */
 export class ReceivingService {
@@ -143,9 +209,7 @@ export class ReceivingService {
 
   /** Locks an open receipt for a change; checks the caller's store scope. */
   async lockOpen(ctx: Ctx, db: pg.PoolClient, receiptId: number): Promise<ReceiptRow | UserError> {
-    const { rows } = await db.query<ReceiptRow>(`select id, number, kind, store_id, status from receipt where id = $1 for update`, [
-      receiptId,
-    ]);
+    const { rows } = await db.query<ReceiptRow>(LOCK_RECEIPT([receiptId]));
     const r = rows[0] ?? notFound('Receipt', receiptId);
     requireStore(ctx, r.store_id);
     if (r.status !== 'OPEN')
@@ -158,14 +222,7 @@ export class ReceivingService {
   }
 
   async lines(db: pg.PoolClient | pg.Pool, receiptId: number): Promise<LineRow[]> {
-    const { rows } = await db.query(
-      `select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
-         (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
-         (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
-       from receipt_line l where l.receipt_id = $1 order by l.line_no`,
-      [receiptId],
-    );
-    return rows;
+    return (await db.query(RECEIPT_LINES([receiptId]))).rows;
   }
 
   /**
@@ -203,42 +260,16 @@ export class ReceivingService {
       };
     }
     const keys = entries.map(serialKey);
-    const lines = await this.lines(db, receipt.id);
+    const { lines, codes, prereg, scanned, units, items } = (await db.query(SCAN_CONTEXT([receipt.id, keys, opts.currentItemId ?? null])))
+      .rows[0] as ScanContext;
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
-    const [codes, prereg, scanned, units] = await queryAll(db, [
-      [
-        `select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($1::text[])
-         union all select upper(product_id), id, name, product_id from item where upper(product_id) = any($1::text[])`,
-        [keys],
-      ],
-      [
-        `select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])`,
-        [receipt.id, keys],
-      ],
-      [`select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])`, [receipt.id, keys]],
-      [
-        `select u.item_id, u.serial_key, u.state, s.code as store_code, u.store_id from serial_unit u left join store s on s.id = u.store_id
-         where u.serial_key = any($1::text[]) and u.state in ('IN_STOCK', 'IN_TRANSIT')`,
-        [keys],
-      ],
-    ]);
-    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r]));
+    const codeItem = new Map(codes.map((r) => [String(r.code).toUpperCase(), r]));
     const preByKey = new Map<string, { item_id: number; line_id: number }[]>();
-    for (const r of prereg.rows) preByKey.set(r.serial_key, [...(preByKey.get(r.serial_key) ?? []), r]);
-    const scannedSet = new Set(scanned.rows.map((r) => `${r.item_id}\u0000${r.serial_key}`));
-    const unitAt = new Map(units.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
-    const itemIds = new Set<number>([
-      ...lines.map((l) => l.item_id),
-      ...codes.rows.map((r) => r.item_id),
-      ...prereg.rows.map((r) => r.item_id),
-    ]);
-    if (opts.currentItemId) itemIds.add(opts.currentItemId);
-    const pol = await policies.policiesFor(db, [...itemIds]);
-    const names = new Map(
-      (await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [[...itemIds]])).rows.map(
-        (r) => [r.id as number, r.label as string],
-      ),
-    );
+    for (const r of prereg) preByKey.set(r.serial_key, [...(preByKey.get(r.serial_key) ?? []), r]);
+    const scannedSet = new Set(scanned.map((r) => `${r.item_id}\u0000${r.serial_key}`));
+    const unitAt = new Map(units.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
+    const pol = new Map(items.map((r) => [r.item_id, toPolicy(r)]));
+    const names = new Map(items.map((r) => [r.item_id, r.label]));
     const label = (id: number) => names.get(id) ?? `item ${id}`;
 
     let current = opts.currentItemId ?? null;
@@ -408,24 +439,18 @@ export class ReceivingService {
       });
     }
 
-    if (accepted.length) {
+    if (accepted.length || counted.size) {
       await db.query(
-        `insert into receipt_scan (receipt_id, line_id, item_id, serial, serial_key, scanned_by)
-         select $1, line_id, item_id, serial, serial_key, $2 from unnest($3::int[], $4::int[], $5::text[], $6::text[]) as t(line_id, item_id, serial, serial_key)`,
-        [
+        REGISTER_SCANS([
           receipt.id,
           ctx.viewer!.userId,
           accepted.map((a) => a.lineId),
           accepted.map((a) => a.itemId),
           accepted.map((a) => a.serial),
           accepted.map((a) => a.key),
-        ],
-      );
-    }
-    if (counted.size) {
-      await db.query(
-        `update receipt_line l set received_quantity = l.received_quantity + t.n from unnest($1::int[], $2::int[]) as t(id, n) where l.id = t.id`,
-        [[...counted.keys()], [...counted.values()]],
+          [...counted.keys()],
+          [...counted.values()],
+        ]),
       );
     }
     return { answers, currentItemId: current, errors: [] };
@@ -482,39 +507,13 @@ export class ReceivingService {
     const names = new Map(
       (
         await db.query(`select id, product_id || ' ' || name as label from item where id = any($1::int[])`, [lines.map((l) => l.item_id)])
-      ).rows.map((r) => [r.id, r.label]),
+      ).rows.map((r) => [r.id as number, r.label as string]),
     );
-    const errors: UserError[] = [];
-    for (const [i, l] of lines.entries()) {
-      const p = pol.get(l.item_id) as EffectivePolicy;
-      const what = `Line ${l.line_no} (${names.get(l.item_id)})`;
-      if (p.level === SerialLevel.ALWAYS && l.scanned !== l.received_quantity) {
-        errors.push(
-          UserError.of(
-            E.SERIAL_COUNT_MISMATCH,
-            `${what}: ${l.received_quantity} received but ${l.scanned} serial(s); this item needs one serial per unit.`,
-            `lines.${i}`,
-            i,
-          ),
-        );
-      } else if (p.level === SerialLevel.SOMETIMES && l.scanned > l.received_quantity) {
-        errors.push(
-          UserError.of(E.SERIAL_COUNT_MISMATCH, `${what}: ${l.scanned} serials for ${l.received_quantity} received.`, `lines.${i}`, i),
-        );
-      } else if (p.level === SerialLevel.NEVER && l.scanned > 0) {
-        errors.push(
-          UserError.of(
-            E.SERIALS_NOT_ALLOWED,
-            `${what}: the item is never serialized now; clear its ${l.scanned} serial(s).`,
-            `lines.${i}`,
-            i,
-          ),
-        );
-      }
-    }
-    if (!lines.some((l) => l.received_quantity > 0))
-      errors.push(UserError.of(E.NOTHING_TO_POST, 'Nothing has been received on this receipt yet.', 'lines'));
-    return errors;
+    return postBlockers(
+      lines,
+      (id) => pol.get(id)!,
+      (id) => names.get(id) ?? `item ${id}`,
+    );
   }
 
   /** RCV-3: posts atomically through the stock engine; conflicts come back as userErrors and nothing is applied. */
@@ -560,4 +559,43 @@ export function conflictError(c: UnitConflict): UserError {
     `serials.${c.index}`,
     c.index,
   );
+}
+
+/** RCV-3: what stops a receipt with these lines from posting, per line. Empty = postable. */
+export function postBlockers(
+  lines: Pick<LineRow, 'line_no' | 'item_id' | 'scanned' | 'received_quantity'>[],
+  policyOf: (itemId: number) => EffectivePolicy,
+  labelOf: (itemId: number) => string,
+): UserError[] {
+  const errors: UserError[] = [];
+  for (const [i, l] of lines.entries()) {
+    const p = policyOf(l.item_id);
+    const what = `Line ${l.line_no} (${labelOf(l.item_id)})`;
+    if (p.level === SerialLevel.ALWAYS && l.scanned !== l.received_quantity) {
+      errors.push(
+        UserError.of(
+          E.SERIAL_COUNT_MISMATCH,
+          `${what}: ${l.received_quantity} received but ${l.scanned} serial(s); this item needs one serial per unit.`,
+          `lines.${i}`,
+          i,
+        ),
+      );
+    } else if (p.level === SerialLevel.SOMETIMES && l.scanned > l.received_quantity) {
+      errors.push(
+        UserError.of(E.SERIAL_COUNT_MISMATCH, `${what}: ${l.scanned} serials for ${l.received_quantity} received.`, `lines.${i}`, i),
+      );
+    } else if (p.level === SerialLevel.NEVER && l.scanned > 0) {
+      errors.push(
+        UserError.of(
+          E.SERIALS_NOT_ALLOWED,
+          `${what}: the item is never serialized now; clear its ${l.scanned} serial(s).`,
+          `lines.${i}`,
+          i,
+        ),
+      );
+    }
+  }
+  if (!lines.some((l) => l.received_quantity > 0))
+    errors.push(UserError.of(E.NOTHING_TO_POST, 'Nothing has been received on this receipt yet.', 'lines'));
+  return errors;
 }
