@@ -40,7 +40,7 @@ export enum UserErrorCode {
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Stable codes of expected problems; the message is for people.' });
 
-@ObjectType({ description: 'An expected problem with the input; nothing was saved when a payload carries one.' })
+@ObjectType({ description: 'An expected problem with the input; nothing was saved when a payload carries one.', simpleResolvers: true })
 export class UserError {
   @Field(() => UserErrorCode)
   code!: UserErrorCode;

@@ -15,7 +15,10 @@ export enum CodeMatch {
 }
 registerEnumType(CodeMatch, { name: 'CodeMatch' });
 
-@ObjectType({ description: 'The serialization policy in effect and where it comes from (POL-1, POL-2).' })
+// simpleResolvers: plain data types let graphql-js read each property directly instead of through
+// type-graphql's per-field wrapper (no middleware or auth is declared on their fields), which
+// counts at 10,000 rows.
+@ObjectType({ description: 'The serialization policy in effect and where it comes from (POL-1, POL-2).', simpleResolvers: true })
 export class SerialPolicy {
   @Field(() => SerialLevel) level!: SerialLevel;
   @Field(() => PolicySource) source!: PolicySource;
@@ -29,7 +32,7 @@ export class SerialPolicy {
   @Field(() => String, { nullable: true }) serialPattern?: string | null;
 }
 
-@ObjectType({ description: "An item's effective policy, for bulk lookups." })
+@ObjectType({ description: "An item's effective policy, for bulk lookups.", simpleResolvers: true })
 export class ItemPolicy extends SerialPolicy {
   @Field(() => ID) itemId!: string;
 }

@@ -7,6 +7,7 @@ import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
 import { ITEM_DETAIL_COLUMNS, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
 import { statement } from '../../common/db.js';
+import { storeLoader, userLoader } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Item, Vendor } from '../catalog/catalog.entities.js';
@@ -73,7 +74,7 @@ export class ReceiptResolver {
 
   @FieldResolver(() => Store)
   async store(@Root() r: Receipt, @C() ctx: Ctx): Promise<Store> {
-    return (await ctx.em.findOne(Store, { id: r.storeId }))!;
+    return (await storeLoader(ctx).load(r.storeId))!;
   }
 
   @FieldResolver(() => Vendor, { nullable: true })
@@ -83,12 +84,12 @@ export class ReceiptResolver {
 
   @FieldResolver(() => User)
   async createdBy(@Root() r: Receipt, @C() ctx: Ctx): Promise<User> {
-    return (await ctx.em.findOne(User, { id: r.createdById }))!;
+    return (await userLoader(ctx).load(r.createdById))!;
   }
 
   @FieldResolver(() => User, { nullable: true })
   async postedBy(@Root() r: Receipt, @C() ctx: Ctx): Promise<User | null> {
-    return r.postedById ? ctx.em.findOne(User, { id: r.postedById }) : null;
+    return r.postedById ? ((await userLoader(ctx).load(r.postedById)) ?? null) : null;
   }
 
   @FieldResolver(() => [ReceiptLine])

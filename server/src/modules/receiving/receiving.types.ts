@@ -20,7 +20,7 @@ export enum DocumentStatus {
 }
 registerEnumType(DocumentStatus, { name: 'DocumentStatus' });
 
-@ObjectType({ description: 'A receipt of goods at a store (RCV-1..4).' })
+@ObjectType({ description: 'A receipt of goods at a store (RCV-1..4).', simpleResolvers: true })
 export class Receipt {
   @Field(() => ID) id!: string;
   @Field(() => String, { description: 'e.g. RCV-000123.' }) number!: string;
@@ -43,7 +43,7 @@ export class RegisteredSerial {
   @Field(() => String) scannedBy!: string;
 }
 
-@ObjectType({ description: 'One item on a receipt: expected vs received, and its serials.' })
+@ObjectType({ description: 'One item on a receipt: expected vs received, and its serials.', simpleResolvers: true })
 export class ReceiptLine {
   @Field(() => ID) id!: string;
   @Field(() => Int) lineNo!: number;
@@ -55,7 +55,7 @@ export class ReceiptLine {
   receiptId!: number;
 }
 
-@ObjectType({ description: 'The answer to one entry of a scan or paste (DOC-3).' })
+@ObjectType({ description: 'The answer to one entry of a scan or paste (DOC-3).', simpleResolvers: true })
 export class ScanResult {
   @Field(() => Int, { description: 'Position of the entry in the input.' }) index!: number;
   @Field(() => String) input!: string;
