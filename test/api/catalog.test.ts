@@ -404,6 +404,43 @@ describe('POL-4 items and UPCs', () => {
     const sql = await t.db.query(`select item_id::text, level, source from item_policy order by item_id`);
     expect(itemPolicies.map((p: any) => [p.itemId, p.level, p.source])).toEqual(sql.rows.map((r) => [r.item_id, r.level, r.source]));
   });
+
+  it('POL-2: the column-shaped itemPolicyTable carries exactly what itemPolicies does, row for row', async () => {
+    const { rows } = await t.db.query(`select id::text from item order by id`);
+    // Some overrides, so item sources and patterns appear too; an unknown id is left out by both.
+    await t.db.query(
+      `update item set serial_level = 'SOMETIMES', serial_pattern = '^[A-Z]{2}\\d+$' where id in (select id from item order by id limit 3)`,
+    );
+    const ids = [...rows.map((r) => r.id), '999999'];
+    const fields =
+      'itemId level source sourceId sourceName explanation serialRequiredWhenSelling serialRequiredWhenReturning serialPattern';
+    const { itemPolicies, itemPolicyTable: tb } = await merch.data(
+      `query($ids: [ID!]!) {
+        itemPolicies(itemIds: $ids) { ${fields} }
+        itemPolicyTable(itemIds: $ids) { itemIds levels sources sourceIds sourceNames explanations serialRequiredWhenSelling serialRequiredWhenReturning serialPatterns }
+      }`,
+      { ids },
+    );
+    expect(tb.itemIds.length).toBe(rows.length);
+    const asRows = tb.itemIds.map((itemId: string, i: number) => ({
+      itemId,
+      level: tb.levels[i],
+      source: tb.sources[i],
+      sourceId: tb.sourceIds[i],
+      sourceName: tb.sourceNames[i],
+      explanation: tb.explanations[i],
+      serialRequiredWhenSelling: tb.serialRequiredWhenSelling[i],
+      serialRequiredWhenReturning: tb.serialRequiredWhenReturning[i],
+      serialPattern: tb.serialPatterns[i],
+    }));
+    expect(asRows).toEqual(itemPolicies);
+    expect(asRows.filter((r: any) => r.source === 'ITEM' && r.serialPattern).length).toBe(3);
+    expect(
+      await merch.errorCode(`query($ids: [ID!]!) { itemPolicyTable(itemIds: $ids) { itemIds } }`, {
+        ids: Array.from({ length: 10_001 }, (_, i) => String(i + 1)),
+      }),
+    ).toBe('BAD_USER_INPUT');
+  });
 });
 
 describe('POL-4 CSV import', () => {

@@ -6,7 +6,8 @@
  *    ItemPolicy), against one SELECT that walks item → subcategory → category → department with
  *    coalesce and returns the same fields (level, source, source id and name, explanation,
  *    effective "required when selling / returning", pattern). `--rounds` times each, alternating.
- *    Every GraphQL answer is checked field by field against the SQL one.
+ *    Every GraphQL answer is checked field by field against the SQL one. Beside them, the same
+ *    figures as columns (`itemPolicyTable`, `lookup_table_…`), checked against itemPolicies.
  * 2. Scan-code resolution: `resolveCode(code)` with the receiving console's selection (item id,
  *    product id, name, main UPC, policy level / source / pattern) for random main and additional
  *    UPCs, `--concurrency` workers for `--duration` s, against one SELECT doing the UPC lookup and
@@ -40,6 +41,20 @@ import {
 const POLICY_FIELDS =
   'itemId level source sourceId sourceName explanation serialRequiredWhenSelling serialRequiredWhenReturning serialPattern';
 const ITEM_POLICIES = `query ItemPolicies($ids: [ID!]!) { itemPolicies(itemIds: $ids) { ${POLICY_FIELDS} } }`;
+// The same figures as columns (itemPolicyTable), for clients that sync a whole catalog.
+const ITEM_POLICY_TABLE = `query ItemPolicyTable($ids: [ID!]!) { itemPolicyTable(itemIds: $ids) {
+  itemIds levels sources sourceIds sourceNames explanations serialRequiredWhenSelling serialRequiredWhenReturning serialPatterns } }`;
+interface GqlTable {
+  itemIds: string[];
+  levels: string[];
+  sources: string[];
+  sourceIds: (string | null)[];
+  sourceNames: (string | null)[];
+  explanations: string[];
+  serialRequiredWhenSelling: boolean[];
+  serialRequiredWhenReturning: boolean[];
+  serialPatterns: (string | null)[];
+}
 // The receiving console's ReceivingResolveCode, plus the policy's source.
 const RESOLVE_CODE = `query ResolveCode($code: String!) {
   resolveCode(code: $code) { matchedBy item { id productId name mainUpc policy { level source serialPattern } } }
@@ -133,10 +148,29 @@ await runBench(async () => {
   const loadAvg = os.loadavg()[0]!;
   const gqlLookup = async () => (await client.data<{ itemPolicies: GqlPolicy[] }>(ITEM_POLICIES, { ids: idArg })).itemPolicies;
   const sqlLookup = async () => (await sql.query(SQL_POLICIES, [itemIds])).rows;
+  const tableLookup = async (): Promise<GqlPolicy[]> => {
+    const t = (await client.data<{ itemPolicyTable: GqlTable }>(ITEM_POLICY_TABLE, { ids: idArg })).itemPolicyTable;
+    return t.itemIds.map((itemId, i) => ({
+      itemId,
+      level: t.levels[i]!,
+      source: t.sources[i]!,
+      sourceId: t.sourceIds[i]!,
+      sourceName: t.sourceNames[i]!,
+      explanation: t.explanations[i]!,
+      serialRequiredWhenSelling: t.serialRequiredWhenSelling[i]!,
+      serialRequiredWhenReturning: t.serialRequiredWhenReturning[i]!,
+      serialPattern: t.serialPatterns[i]!,
+    }));
+  };
 
   // Correctness first: the same answer, field by field.
-  const [g0, s0] = [await gqlLookup(), await sqlLookup()];
-  let mismatches = Math.abs(g0.length - s0.length);
+  const [g0, s0, tb0] = [await gqlLookup(), await sqlLookup(), await tableLookup()];
+  let mismatches = Math.abs(g0.length - s0.length) + Math.abs(tb0.length - g0.length);
+  for (let i = 0; i < Math.min(g0.length, tb0.length); i++)
+    if (JSON.stringify(tb0[i]) !== JSON.stringify(g0[i])) {
+      if (mismatches < 3) console.error('table mismatch:', JSON.stringify(tb0[i]), JSON.stringify(g0[i]));
+      mismatches++;
+    }
   for (let i = 0; i < Math.min(g0.length, s0.length); i++) {
     const g = g0[i]!;
     const s = s0[i]!;
@@ -164,12 +198,17 @@ await runBench(async () => {
   }
   const gMs: number[] = [];
   const sMs: number[] = [];
+  const tMs: number[] = [];
   let lookupPeakRss = 0;
   for (let i = 0; i < args.rounds; i++) {
-    for (const side of i % 2 === 0 ? (['g', 's'] as const) : (['s', 'g'] as const)) {
+    for (const side of i % 2 === 0 ? (['g', 's', 't'] as const) : (['t', 's', 'g'] as const)) {
       await quiesce(sql);
       const t0 = performance.now();
-      if (side === 'g') {
+      if (side === 't') {
+        const rows = await tableLookup();
+        tMs.push(performance.now() - t0);
+        if (rows.length !== args.items) throw new BenchFailure(`itemPolicyTable returned ${rows.length} items`);
+      } else if (side === 'g') {
         const { result, peakRssMb } = await withPeakRss(gqlLookup, 10);
         gMs.push(performance.now() - t0);
         lookupPeakRss = Math.max(lookupPeakRss, peakRssMb);
@@ -183,6 +222,7 @@ await runBench(async () => {
   }
   const gl = timingSummary(gMs);
   const sl = timingSummary(sMs);
+  const tl = timingSummary(tMs);
 
   // ---- 2. scan-code resolution
   // The floor: what any authenticated GraphQL request costs here (HTTP, session, Apollo, JSON).
@@ -258,6 +298,10 @@ await runBench(async () => {
       lookup_graphql_p99_ms: gl.p99,
       lookup_sql_p50_ms: sl.p50,
       lookup_sql_p99_ms: sl.p99,
+      lookup_table_p50_ms: tl.p50,
+      lookup_table_p99_ms: tl.p99,
+      lookup_table_p50_vs_sql: tl.p50 / sl.p50,
+      lookup_table_p99_vs_sql: tl.p99 / sl.p99,
       lookup_p50_vs_sql: gl.p50 / sl.p50,
       lookup_p99_vs_sql: gl.p99 / sl.p99,
       lookup_peak_rss_mb: lookupPeakRss,

@@ -37,7 +37,9 @@ process.on('SIGTERM', () => {});
 const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), script, ...rest], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TSX_TSCONFIG_PATH: tsconfig },
+  // Measured as `pnpm start` runs it: NODE_ENV=production (graphql-js, for one, skips its
+  // development-only checks on every value it completes).
+  env: { NODE_ENV: 'production', ...process.env, TSX_TSCONFIG_PATH: tsconfig },
 });
 if (r.error) {
   console.error(`could not start ${process.execPath}: ${r.error.message}`);

@@ -21,6 +21,7 @@ import {
   ItemInput,
   ItemPayload,
   ItemPolicy,
+  ItemPolicyTable,
   PolicyChange,
   PolicyImpactType,
   PolicyTargetInput,
@@ -210,6 +211,25 @@ export class ItemResolver {
       const p = map.get(Number(id));
       return p ? [{ itemId: id, ...toSerialPolicy(p) }] : [];
     });
+  }
+
+  @Authorized()
+  @Query(() => ItemPolicyTable, {
+    description: 'Effective policies of many items (up to 10,000) as columns; unknown ids are left out.',
+  })
+  async itemPolicyTable(@Arg('itemIds', () => [ID]) itemIds: string[], @C() ctx: Ctx): Promise<ItemPolicyTable> {
+    const policies = await this.itemPolicies(itemIds, ctx);
+    return {
+      itemIds: policies.map((p) => p.itemId),
+      levels: policies.map((p) => p.level),
+      sources: policies.map((p) => p.source),
+      sourceIds: policies.map((p) => p.sourceId ?? null),
+      sourceNames: policies.map((p) => p.sourceName ?? null),
+      explanations: policies.map((p) => p.explanation),
+      serialRequiredWhenSelling: policies.map((p) => p.serialRequiredWhenSelling),
+      serialRequiredWhenReturning: policies.map((p) => p.serialRequiredWhenReturning),
+      serialPatterns: policies.map((p) => p.serialPattern ?? null),
+    };
   }
 
   @FieldResolver(() => SerialPolicy, { description: 'Effective serialization policy and its source (POL-2).' })

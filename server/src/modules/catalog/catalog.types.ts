@@ -37,6 +37,24 @@ export class ItemPolicy extends SerialPolicy {
   @Field(() => ID) itemId!: string;
 }
 
+@ObjectType({
+  description:
+    'Effective policies of many items as columns: entry i of every list belongs to itemIds[i]. The same figures as ' +
+    'itemPolicies in a compact shape for clients that sync a whole catalog (a register caching policies, say).',
+  simpleResolvers: true,
+})
+export class ItemPolicyTable {
+  @Field(() => [ID]) itemIds!: string[];
+  @Field(() => [SerialLevel]) levels!: SerialLevel[];
+  @Field(() => [PolicySource]) sources!: PolicySource[];
+  @Field(() => [ID], { nullable: 'items' }) sourceIds!: (string | null)[];
+  @Field(() => [String], { nullable: 'items' }) sourceNames!: (string | null)[];
+  @Field(() => [String]) explanations!: string[];
+  @Field(() => [Boolean]) serialRequiredWhenSelling!: boolean[];
+  @Field(() => [Boolean]) serialRequiredWhenReturning!: boolean[];
+  @Field(() => [String], { nullable: 'items' }) serialPatterns!: (string | null)[];
+}
+
 @ObjectType()
 export class CodeResolution {
   @Field(() => Item) item!: Item;
