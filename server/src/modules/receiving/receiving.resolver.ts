@@ -249,7 +249,7 @@ export class ReceiptResolver {
             detail: { accepted, refused: results.length - accepted },
           });
         }
-        return { result: { ...stored, receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false }, commit: true, stored };
+        return { result: { ...stored, receipt: toReceipt(receipt), userErrors: [], replayed: false }, commit: true, stored };
       },
     );
   }

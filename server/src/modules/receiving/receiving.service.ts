@@ -99,7 +99,8 @@ const RECEIPT_LINES = statement(
    from receipt_line l where l.receipt_id = $1 order by l.line_no`,
 );
 
-const LOCK_RECEIPT = statement('receipt-lock', `select id, number, kind, store_id, status from receipt where id = $1 for update`);
+/** The whole row: a scan answers with the receipt as locked (scanning changes its lines only). */
+const LOCK_RECEIPT = statement('receipt-lock', `select * from receipt where id = $1 for update`);
 
 /** The accepted serials of a scan and the lines' counted units, in one statement. */
 const REGISTER_SCANS = statement(
