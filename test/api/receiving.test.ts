@@ -285,6 +285,31 @@ describe('RCV-2 blind receiving', () => {
   });
 });
 
+describe('DOC-3 scan answers', () => {
+  it('DOC-3: the receipt in a scan answer is exactly what reading the receipt afterwards shows', async () => {
+    const [tv, cable, treadmill] = [await TV(), await CABLE(), await TREADMILL()];
+    const { receipt } = await createReceipt({});
+    const dup = uniq();
+    // New lines, counted units, serials, a duplicate, a refusal and a treadmill with a serial, in one paste.
+    const input = [tv.upc, uniq(), dup, dup, cable.upc, cable.upc, treadmill.upc, uniq(), tv.upc, uniq()].join('\n');
+    const SCAN_WITH_RECEIPT = `mutation($input: ScanReceiptInput!) { scanReceipt(input: $input) {
+      results { outcome } userErrors { code } receipt { ${RECEIPT} store { code } createdBy { username } } } }`;
+    const READ = `query($id: ID!) { receipt(id: $id) { ${RECEIPT} store { code } createdBy { username } } }`;
+    for (const paste of [input, `${tv.upc}\n${uniq()}`]) {
+      const answer = (await clerk.data(SCAN_WITH_RECEIPT, { input: { receiptId: receipt.id, input: paste } })).scanReceipt;
+      expect(answer.userErrors).toEqual([]);
+      const read = (await clerk.data(READ, { id: receipt.id })).receipt;
+      expect(answer.receipt).toEqual(read);
+    }
+    const read = (await clerk.data(READ, { id: receipt.id })).receipt;
+    expect(read.lines.map((l: any) => [l.item.productId, l.receivedQuantity, l.scannedCount])).toEqual([
+      ['TVOLED-001', 4, 4],
+      ['AUDCBL-001', 2, 0],
+      ['FITTRD-001', 1, 1],
+    ]);
+  });
+});
+
 describe('RCV-3 posting rule', () => {
   it('RCV-3: ALWAYS needs exactly one serial per received unit; the blocker says which line', async () => {
     const tv = await TV();

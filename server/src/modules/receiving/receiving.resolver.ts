@@ -249,7 +249,14 @@ export class ReceiptResolver {
             detail: { accepted, refused: results.length - accepted },
           });
         }
-        return { result: { ...stored, receipt: toReceipt(receipt), userErrors: [], replayed: false }, commit: true, stored };
+        // The answer shows the receipt as this scan left it, from what the scan already holds
+        // (the receipt is locked, so nothing else changed its lines): no statement after commit.
+        const answer = toReceipt(receipt);
+        if (r.after) {
+          for (const row of r.after.items) primeItem(ctx, row);
+          linesOf.set(answer, Promise.resolve(r.after.lines));
+        }
+        return { result: { ...stored, receipt: answer, userErrors: [], replayed: false }, commit: true, stored };
       },
     );
   }

@@ -6,7 +6,8 @@ import { requireStore } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
-import { PolicyService, toPolicy, type EffectivePolicy } from '../catalog/policy.service.js';
+import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.js';
+import { detailPolicy, ITEM_DETAIL_JSON } from '../catalog/item-loaders.js';
 import { applyMovement, StockConflictError, type UnitConflict } from '../stock/stock.service.js';
 import { MAX_ENTRIES_PER_INPUT, matchesPattern, serialKey, serialProblem, splitSerialInput } from '../stock/serial-input.js';
 import { ScanOutcome as O, type ScanAnswer } from './scan.js';
@@ -54,8 +55,8 @@ interface ScanContext {
   prereg: { serial_key: string; item_id: number; line_id: number }[];
   scanned: { serial_key: string; item_id: number }[];
   units: { item_id: number; serial_key: string; state: string; store_code: string | null; store_id: number | null }[];
-  /** item_policy rows of every item involved, with a label. */
-  items: (Record<string, any> & { item_id: number; label: string })[];
+  /** Every item involved, with its policy and UPCs (ITEM_DETAIL_JSON). */
+  items: (Record<string, any> & { id: number; product_id: string; name: string })[];
 }
 
 /**
@@ -86,9 +87,8 @@ const SCAN_CONTEXT = statement(
      (select coalesce(json_agg(pr), '[]') from pr) as prereg,
      (select coalesce(json_agg(sc), '[]') from sc) as scanned,
      (select coalesce(json_agg(un), '[]') from un) as units,
-     (select coalesce(json_agg(x), '[]') from (
-        select p.*, i.product_id || ' ' || i.name as label from item_policy p join item i on i.id = p.item_id
-        where p.item_id in (select item_id from ids)) x) as items`,
+     (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from item i join item_policy p on p.item_id = i.id
+      where i.id in (select item_id from ids)) as items`,
 );
 
 const RECEIPT_LINES = statement(
@@ -238,7 +238,13 @@ export class ReceivingService {
     receipt: ReceiptRow,
     text: string,
     opts: { currentItemId?: number | null; pinItem?: boolean },
-  ): Promise<{ answers: ScanAnswer[]; currentItemId: number | null; errors: UserError[] }> {
+  ): Promise<{
+    answers: ScanAnswer[];
+    currentItemId: number | null;
+    errors: UserError[];
+    /** The receipt's lines as the scan left them, and their items (ITEM_DETAIL_JSON), for the answer. */
+    after?: { lines: LineRow[]; items: Record<string, any>[] };
+  }> {
     const entries = splitSerialInput(text);
     if (entries.length > MAX_ENTRIES_PER_INPUT) {
       return {
@@ -269,8 +275,8 @@ export class ReceivingService {
     for (const r of prereg) preByKey.set(r.serial_key, [...(preByKey.get(r.serial_key) ?? []), r]);
     const scannedSet = new Set(scanned.map((r) => `${r.item_id}\u0000${r.serial_key}`));
     const unitAt = new Map(units.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
-    const pol = new Map(items.map((r) => [r.item_id, toPolicy(r)]));
-    const names = new Map(items.map((r) => [r.item_id, r.label]));
+    const pol = new Map(items.map((r) => [r.id, detailPolicy(r)]));
+    const names = new Map(items.map((r) => [r.id, `${r.product_id} ${r.name}`]));
     const label = (id: number) => names.get(id) ?? `item ${id}`;
 
     let current = opts.currentItemId ?? null;
@@ -454,7 +460,7 @@ export class ReceivingService {
         ]),
       );
     }
-    return { answers, currentItemId: current, errors: [] };
+    return { answers, currentItemId: current, errors: [], after: { lines, items } };
   }
 
   /** Clears registered serials (edit before posting, seed 000); ALWAYS lines lose the units too. */
