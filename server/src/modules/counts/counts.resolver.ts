@@ -4,6 +4,7 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore, StoreScoped } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
+import { documentAction } from '../../common/document-action.js';
 import { UserError } from '../../common/user-error.js';
 import { Role } from '../auth/user.entity.js';
 import { recordDocEvent } from '../realtime/doc-events.js';
@@ -264,36 +265,26 @@ export class CountResolver {
   ): Promise<CountPayload> {
     const { clientKey, ...request } = input;
     const id = Number(input.countId);
-    const answer = async (db: pg.Pool | pg.PoolClient, errors: UserError[], replayed = false): Promise<CountPayload> => {
-      const count = await loadCount(db, id);
-      const row = (await db.query(`select * from cycle_count where id = $1`, [id])).rows[0] as CountRow;
-      return {
-        count,
-        variances: row.status === 'POSTED' ? null : toVariances(await ctx.services.counts.variances(db, row)),
-        skipped: [],
-        userErrors: errors,
-        replayed,
-      };
-    };
-    return transact<CountPayload>(
-      ctx.pool,
-      {
-        userId: ctx.viewer!.userId,
-        clientKey,
-        operation,
-        request,
-        replay: () => answer(ctx.pool, [], true),
-        reused: (e) => ({ skipped: [], userErrors: [e], replayed: false }),
+    return documentAction<CountRow, CountPayload>(ctx, {
+      operation,
+      clientKey,
+      request,
+      documentId: id,
+      event: 'COUNT',
+      lock: (db) => ctx.services.counts.lock(ctx, db, id, allowed),
+      apply: fn,
+      answer: async (db, userErrors, replayed) => {
+        const row = (await db.query(`select * from cycle_count where id = $1`, [id])).rows[0] as CountRow;
+        return {
+          count: await loadCount(db, id),
+          variances: row.status === 'POSTED' ? null : toVariances(await ctx.services.counts.variances(db, row)),
+          skipped: [],
+          userErrors,
+          replayed,
+        };
       },
-      async (db) => {
-        const c = await ctx.services.counts.lock(ctx, db, id, allowed);
-        if (c instanceof UserError) return { result: await answer(db, [c]), commit: false };
-        const errors = await fn(db, c);
-        if (errors.length) return { result: await answer(db, errors), commit: false };
-        await recordDocEvent(db, { kind: 'COUNT', documentId: id, userId: ctx.viewer!.userId, action: operation });
-        return { result: await answer(db, []), commit: true, stored: { countId: id } };
-      },
-    );
+      refused: (e) => ({ skipped: [], userErrors: [e], replayed: false }),
+    });
   }
 }
 

@@ -4,9 +4,11 @@ import type pg from 'pg';
  * Appends a document event to the realtime outbox inside the caller's transaction and rings
  * the doorbell; subscribers see it only if the transaction commits (RT-2).
  */
+export type DocKind = 'RECEIPT' | 'TRANSFER' | 'COUNT';
+
 export async function recordDocEvent(
   db: pg.PoolClient,
-  e: { kind: string; documentId: number; userId: number | null; action: string; detail?: Record<string, unknown> },
+  e: { kind: DocKind; documentId: number; userId: number | null; action: string; detail?: Record<string, unknown> },
 ): Promise<void> {
   const table = e.kind === 'RECEIPT' ? 'receipt' : e.kind === 'TRANSFER' ? 'transfer' : e.kind === 'COUNT' ? 'cycle_count' : null;
   if (!table) throw new Error(`unknown document kind ${e.kind}`);

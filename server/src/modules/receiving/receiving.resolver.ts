@@ -5,6 +5,7 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore, requireViewer, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
+import { documentAction } from '../../common/document-action.js';
 import { ITEM_DETAIL_COLUMNS, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
 import { statement } from '../../common/db.js';
 import { storeLoader, userLoader } from '../../common/ref-loaders.js';
@@ -363,31 +364,17 @@ export class ReceiptResolver {
       receipt: Exclude<Awaited<ReturnType<Ctx['services']['receiving']['lockOpen']>>, UserError>,
     ) => Promise<UserError[]>,
   ): Promise<ReceiptPayload> {
-    return transact<ReceiptPayload>(
-      ctx.pool,
-      {
-        userId: ctx.viewer!.userId,
-        clientKey,
-        operation,
-        request,
-        replay: (s) => this.replay(ctx, s),
-        reused: (e) => ({ userErrors: [e], replayed: false }),
-      },
-      async (db) => {
-        const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId);
-        if (receipt instanceof UserError)
-          return { result: { receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false }, commit: false };
-        const errors = await fn(db, receipt);
-        if (errors.length)
-          return { result: { receipt: await loadReceipt(db, receiptId), userErrors: errors, replayed: false }, commit: false };
-        await recordDocEvent(db, { kind: 'RECEIPT', documentId: receiptId, userId: ctx.viewer!.userId, action: operation });
-        return {
-          result: { receipt: await loadReceipt(db, receiptId), userErrors: [], replayed: false },
-          commit: true,
-          stored: { receiptId },
-        };
-      },
-    );
+    return documentAction<Exclude<Awaited<ReturnType<Ctx['services']['receiving']['lockOpen']>>, UserError>, ReceiptPayload>(ctx, {
+      operation,
+      clientKey,
+      request,
+      documentId: receiptId,
+      event: 'RECEIPT',
+      lock: (db) => ctx.services.receiving.lockOpen(ctx, db, receiptId),
+      apply: fn,
+      answer: async (db, userErrors, replayed) => ({ receipt: await loadReceipt(db, receiptId), userErrors, replayed }),
+      refused: (e) => ({ userErrors: [e], replayed: false }),
+    });
   }
 
   private async replay(ctx: Ctx, stored: { receiptId: number }): Promise<ReceiptPayload> {

@@ -19,6 +19,7 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
+import { documentAction } from '../../common/document-action.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role } from '../auth/user.entity.js';
 import { Item } from '../catalog/catalog.entities.js';
@@ -436,24 +437,16 @@ export class SaleResolver {
   ): Promise<SalePayload> {
     const { clientKey, ...request } = input;
     const id = Number(input.saleId);
-    return transact<SalePayload>(
-      ctx.pool,
-      {
-        userId: ctx.viewer!.userId,
-        clientKey,
-        operation,
-        request,
-        replay: (s) => replay(ctx, s),
-        reused: (e) => ({ userErrors: [e], replayed: false }),
-      },
-      async (db) => {
-        const s = await ctx.services.sales.lockSale(ctx, db, id, allowed);
-        if (s instanceof UserError) return { result: { sale: await loadSale(db, id), userErrors: [s], replayed: false }, commit: false };
-        const errors = await fn(db, s);
-        if (errors.length) return { result: { sale: await loadSale(db, id), userErrors: errors, replayed: false }, commit: false };
-        return { result: { sale: await loadSale(db, id), userErrors: [], replayed: false }, commit: true, stored: { saleId: id } };
-      },
-    );
+    return documentAction<SaleRow, SalePayload>(ctx, {
+      operation,
+      clientKey,
+      request,
+      documentId: id,
+      lock: (db) => ctx.services.sales.lockSale(ctx, db, id, allowed),
+      apply: fn,
+      answer: async (db, userErrors, replayed) => ({ sale: await loadSale(db, id), userErrors, replayed }),
+      refused: (e) => ({ userErrors: [e], replayed: false }),
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import type { Ctx } from '../../common/context.js';
 import { canSeeStore, requireStore, requireViewer, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
+import { documentAction } from '../../common/document-action.js';
 import { UserError } from '../../common/user-error.js';
 import { Role } from '../auth/user.entity.js';
 import { Item } from '../catalog/catalog.entities.js';
@@ -269,30 +270,17 @@ export class TransferResolver {
   ): Promise<TransferPayload> {
     const { clientKey, ...request } = input;
     const id = Number(input.transferId);
-    return transact<TransferPayload>(
-      ctx.pool,
-      {
-        userId: ctx.viewer!.userId,
-        clientKey,
-        operation,
-        request,
-        replay: (s) => replay(ctx, s),
-        reused: (e) => ({ userErrors: [e], replayed: false }),
-      },
-      async (db) => {
-        const t = await ctx.services.transfers.lock(ctx, db, id, side, allowed);
-        if (t instanceof UserError)
-          return { result: { transfer: await loadTransfer(db, id), userErrors: [t], replayed: false }, commit: false };
-        const errors = await fn(db, t);
-        if (errors.length) return { result: { transfer: await loadTransfer(db, id), userErrors: errors, replayed: false }, commit: false };
-        await recordDocEvent(db, { kind: 'TRANSFER', documentId: id, userId: ctx.viewer!.userId, action: operation });
-        return {
-          result: { transfer: await loadTransfer(db, id), userErrors: [], replayed: false },
-          commit: true,
-          stored: { transferId: id },
-        };
-      },
-    );
+    return documentAction<TransferRow, TransferPayload>(ctx, {
+      operation,
+      clientKey,
+      request,
+      documentId: id,
+      event: 'TRANSFER',
+      lock: (db) => ctx.services.transfers.lock(ctx, db, id, side, allowed),
+      apply: fn,
+      answer: async (db, userErrors, replayed) => ({ transfer: await loadTransfer(db, id), userErrors, replayed }),
+      refused: (e) => ({ userErrors: [e], replayed: false }),
+    });
   }
 }
 
