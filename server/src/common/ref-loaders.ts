@@ -20,17 +20,36 @@ const USERS = statement(
 export const storeLoader = (ctx: Ctx) =>
   loader<number, Store>(ctx, 'store', async (ids) => {
     const { rows } = await ctx.pool.query(STORES([ids]));
-    return new Map(
-      rows.map(({ venue_name, ...row }) => {
-        ctx.em.map(Venue, { id: row.venue_id, name: venue_name });
-        const store = ctx.em.map(Store, row);
-        return [store.id, store];
-      }),
-    );
+    return new Map(rows.map((row) => [row.id as number, toStore(ctx, row)]));
   });
 
 export const userLoader = (ctx: Ctx) =>
   loader<number, User>(ctx, 'user', async (ids) => {
     const { rows } = await ctx.pool.query(USERS([ids]));
-    return new Map(rows.map((row) => [row.id as number, ctx.em.map(User, row)]));
+    return new Map(rows.map((row) => [row.id as number, toUser(ctx, row)]));
   });
+
+/**
+ * For statements that already read a document's store and users: `store` as
+ * STORE_JSON, `users` as USER_JSON objects. The loaders then ask nothing for them.
+ */
+export function primeRefs(ctx: Ctx, refs: { store?: Record<string, any> | null; users?: Record<string, any>[] | null }): void {
+  if (refs.store) storeLoader(ctx).prime(refs.store.id, toStore(ctx, refs.store));
+  for (const u of refs.users ?? []) userLoader(ctx).prime(u.id, toUser(ctx, u));
+}
+
+/** A store with its venue name, as JSON (alias `s`). */
+export const STORE_JSON = `(select to_jsonb(s) || jsonb_build_object('venue_name', v.name) from venue v where v.id = s.venue_id)`;
+/** A user without secrets, as JSON (alias `u`). */
+export const USER_JSON = `jsonb_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name, 'role', u.role,
+  'duties', u.duties, 'all_stores', u.all_stores, 'active', u.active, 'created_at', u.created_at)`;
+
+function toStore(ctx: Ctx, { venue_name, ...row }: Record<string, any>): Store {
+  ctx.em.map(Venue, { id: row.venue_id, name: venue_name });
+  return ctx.em.map(Store, row);
+}
+
+function toUser(ctx: Ctx, row: Record<string, any>): User {
+  const createdAt = typeof row.created_at === 'string' ? new Date(row.created_at) : row.created_at;
+  return ctx.em.map(User, { ...row, created_at: createdAt });
+}

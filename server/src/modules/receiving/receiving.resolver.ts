@@ -8,7 +8,7 @@ import { transact } from '../../common/idempotency.js';
 import { documentAction } from '../../common/document-action.js';
 import { ITEM_DETAIL_COLUMNS, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
 import { statement } from '../../common/db.js';
-import { storeLoader, userLoader } from '../../common/ref-loaders.js';
+import { primeRefs, storeLoader, userLoader } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Item, Vendor } from '../catalog/catalog.entities.js';
@@ -253,6 +253,7 @@ export class ReceiptResolver {
         // The answer shows the receipt as this scan left it, from what the scan already holds
         // (the receipt is locked, so nothing else changed its lines): no statement after commit.
         const answer = toReceipt(receipt);
+        primeRefs(ctx, { store: receipt.store_json, users: receipt.users_json });
         if (r.after) {
           for (const row of r.after.items) primeItem(ctx, row);
           linesOf.set(answer, Promise.resolve(r.after.lines));

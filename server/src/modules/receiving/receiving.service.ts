@@ -1,4 +1,5 @@
 import { statement } from '../../common/db.js';
+import { STORE_JSON, USER_JSON } from '../../common/ref-loaders.js';
 import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
@@ -47,6 +48,9 @@ interface ReceiptRow {
   kind: 'ASN' | 'BLIND';
   store_id: number;
   status: string;
+  /** Read with the lock (LOCK_RECEIPT), for answers that show them. */
+  store_json?: Record<string, any> | null;
+  users_json?: Record<string, any>[] | null;
 }
 
 interface ScanContext {
@@ -99,8 +103,17 @@ const RECEIPT_LINES = statement(
    from receipt_line l where l.receipt_id = $1 order by l.line_no`,
 );
 
-/** The whole row: a scan answers with the receipt as locked (scanning changes its lines only). */
-const LOCK_RECEIPT = statement('receipt-lock', `select * from receipt where id = $1 for update`);
+/**
+ * The whole row, its store and users: a scan answers with the receipt as locked (scanning
+ * changes its lines only), with nothing more to read.
+ */
+const LOCK_RECEIPT = statement(
+  'receipt-lock',
+  `select r.*,
+     (select ${STORE_JSON} from store s where s.id = r.store_id) as store_json,
+     (select jsonb_agg(${USER_JSON}) from app_user u where u.id in (r.created_by, r.posted_by)) as users_json
+   from receipt r where r.id = $1 for update of r`,
+);
 
 /** The accepted serials of a scan and the lines' counted units, in one statement. */
 const REGISTER_SCANS = statement(
