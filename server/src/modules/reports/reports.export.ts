@@ -122,7 +122,7 @@ async function streamCsv(services: Services, res: express.Response, filename: st
   });
 }
 
-const BATCH_ROWS = 1000;
+const BATCH_ROWS = 250;
 
 /**
  * pg-query-stream asks PostgreSQL for the next batch of rows only when this one has been
