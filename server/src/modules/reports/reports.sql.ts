@@ -185,7 +185,7 @@ const LEDGER_COLUMNS = `e.id, e.occurred_at, e.type, e.unit_id, e.serial, e.seri
  */
 const OTHER_SIDE = `case p.type when 'ADJUSTMENT' then 'Adjustment' when 'COUNT' then 'Count' else initcap(replace(p.type, '_', ' ')) end`;
 
-/** Where the names of a row come from: memoized joins (CSV: millions of rows, streamed in order) or lookups (a page: a few index probes, and a plan that is quick to make). */
+/** Where the names of a row come from: joins for a page, memoized lookups for an export (millions of rows, streamed in order). */
 interface Names {
   vendor: string;
   customerNumber: string;
@@ -199,17 +199,28 @@ interface Names {
   joins: string;
 }
 
-const LOOKED_UP: Names = {
-  vendor: '(select x.name from vendor x where x.id = i.vendor_id)',
-  customerNumber: '(select x.number from customer x where x.id = p.customer_id)',
-  customerName: '(select x.name from customer x where x.id = p.customer_id)',
+/**
+ * For a page (or a trace): the names every row shows are joins on primary keys (a few index
+ * probes for 51 rows; as correlated lookups the planner scanned the whole user table once per
+ * row). The names only a source or destination of some types shows stay lookups inside that
+ * branch of the CASE, run for those rows only — and keep the join problem small: planning
+ * grows fast with each joined table, and a page whose plan is not reused is planned every call.
+ */
+const PAGE: Names = {
+  vendor: 'v.name',
+  customerNumber: 'cu.number',
+  customerName: 'cu.name',
   sourceStore: '(select x.code from store x where x.id = p.source_store_id)',
   destinationStore: '(select x.code from store x where x.id = p.destination_store_id)',
   receiptVendor: `(select x.name from vendor x where x.id = (select r.vendor_id from receipt r where p.document_kind = 'RECEIPT' and r.id = p.document_id))`,
   rtvVendor: `(select x.name from vendor x where x.id = (select r.vendor_id from vendor_return r where p.document_kind = 'RTV' and r.id = p.document_id))`,
-  user: '(select x.display_name from app_user x where x.id = p.user_id)',
-  register: '(select x.code from register x where x.id = p.register_id)',
-  joins: '',
+  user: 'u.display_name',
+  register: 'rg.code',
+  joins: `
+  left join vendor v on v.id = i.vendor_id
+  left join customer cu on cu.id = p.customer_id
+  left join app_user u on u.id = p.user_id
+  left join register rg on rg.id = p.register_id`,
 };
 
 const source = (n: Names) => `case p.type
@@ -228,7 +239,7 @@ const ITEM_JOINS = `
   join classification sc on sc.id = i.subcategory_id
   join classification c on c.id = i.category_id
   join classification d on d.id = i.department_id
-  join store st on st.id = p.report_store_id`;
+  join store st on st.id = p.report_store_id${PAGE.joins}`;
 
 /**
  * For an export: every name is a lookup on the row, which the planner memoizes (a cache per
@@ -265,7 +276,7 @@ const STREAMED: Names = {
 };
 
 /** The columns of a history row for GraphQL (camelCase, native types) plus the cursor keys. */
-const n = LOOKED_UP; // a page: lookups
+const n = PAGE;
 const ROW_COLUMNS = `p.id as "eventId", p.unit_id as "unitId", p.serial, p.item_id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
   p.occurred_at as "occurredAt", date_trunc('second', p.occurred_at at time zone st.time_zone)::text as "localTime", st.time_zone as "timeZone",
   ${n.customerNumber} as "customerNumber", ${n.customerName} as "customerName", p.type, p.quantity, ${source(n)} as source, ${destination(n)} as destination,
