@@ -105,7 +105,7 @@ async function streamCsv(services: Services, res: express.Response, filename: st
     // A connection whose cursor was cut off mid-stream is closed rather than reused.
     client.release(err ?? undefined);
   };
-  const rows = client.query(new ReadAheadQueryStream(sql.text, sql.values, { batchSize: BATCH_ROWS, rowMode: 'array' }));
+  const rows = client.query(new ReadAheadQueryStream(sql.text, sql.values, { batchSize: csvExport.batchRows, rowMode: 'array' }));
   // escape_formulas: a text cell starting with = + - @ is prefixed with ' so a spreadsheet shows
   // it instead of running it (CSV injection, e.g. a customer named "=HYPERLINK(…)").
   const csv = stringify({ bom: true, header: true, columns: header, record_delimiter: 'windows', escape_formulas: true });
@@ -122,7 +122,12 @@ async function streamCsv(services: Services, res: express.Response, filename: st
   });
 }
 
-const BATCH_ROWS = 250;
+/**
+ * Rows per batch from the cursor. 250: with 1,000 the process's RSS rose by ~130 MB during a
+ * 1,000,000-row export (more rows alive across young-generation collections), at no gain in
+ * speed. A setting so that a test can cross many batch boundaries with a few rows.
+ */
+export const csvExport = { batchRows: 250 };
 
 /**
  * pg-query-stream asks PostgreSQL for the next batch of rows only when this one has been
