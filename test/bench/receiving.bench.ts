@@ -32,7 +32,7 @@
  * At the end the stock invariants of test/support/invariants.ts are checked.
  *
  *   pnpm bench receiving [--serials 10000] [--lines 1000] [--per-line 10] [--rounds 1]
- *                        [--clerks 32] [--think-ms 500] [--duration 5] [--warmup 1] [--slices 4]
+ *                        [--clerks 32] [--think-ms 500] [--duration 8] [--warmup 1] [--slices 2]
  */
 import os from 'node:os';
 import type pg from 'pg';
@@ -162,7 +162,7 @@ select (select count(*)::int from ins) as accepted, (select received_quantity fr
 
 await runBench(async () => {
   const args = benchFlags(
-    { serials: 10_000, lines: 1_000, 'per-line': 10, rounds: 1, clerks: 32, 'think-ms': 500, duration: 5, warmup: 1, slices: 4 },
+    { serials: 10_000, lines: 1_000, 'per-line': 10, rounds: 1, clerks: 32, 'think-ms': 500, duration: 8, warmup: 1, slices: 2 },
     {
       integers: ['serials', 'lines', 'per-line', 'rounds', 'clerks', 'slices'],
       min: { serials: 1, lines: 1, 'per-line': 1, rounds: 1, clerks: 1, 'think-ms': 0, duration: 0.1, slices: 1 },

@@ -883,10 +883,19 @@ export async function interleavedLoad(opts: {
     const order = i % 2 === 0 ? opts.sides : [...opts.sides].reverse();
     for (const side of order) {
       const a = acc.get(side.name)!;
+      // Paced workers are people: they do not all press the trigger at the same instant when a
+      // slice starts. Each one's first call waits a random part of a pause (not measured), so
+      // calls arrive spread out as they would from independent clerks, not as a burst of
+      // `concurrency` calls at every slice start.
+      const begun = new Set<number>();
       const m = await loadLoop({
         concurrency: opts.concurrency,
         durationMs: sliceMs,
         fn: async (ctx) => {
+          if (opts.thinkMs && !begun.has(ctx.worker)) {
+            begun.add(ctx.worker);
+            await new Promise((r) => setTimeout(r, opts.thinkMs! * 1.5 * Math.random()));
+          }
           const t0 = performance.now();
           await side.fn(ctx);
           a.lat.push(performance.now() - t0);

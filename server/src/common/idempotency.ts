@@ -32,6 +32,12 @@ export async function transact<T>(
     request: unknown;
     replay: (stored: any) => Promise<T>;
     reused: (e: UserError) => T;
+    /**
+     * For short, hot transactions of fixed named statements (a scan): keep one generic plan per
+     * statement and connection instead of planning every run, which for a scan's context
+     * statement costs more than running it.
+     */
+    genericPlans?: boolean;
   },
   run: (db: pg.PoolClient) => Promise<TxOutcome<T>>,
 ): Promise<T> {
@@ -42,7 +48,7 @@ export async function transact<T>(
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        await client.query('begin');
+        await client.query(opts.genericPlans ? 'begin; set local plan_cache_mode = force_generic_plan' : 'begin');
         if (opts.clientKey) {
           const ins = await client.query(
             `insert into idempotency_key (user_id, client_key, operation, request_hash) values ($1, $2, $3, $4) on conflict do nothing`,

@@ -5,6 +5,7 @@ import { Migration20261123000004_realtime_transfers } from './Migration202611230
 import { Migration20261123000005_sales_adjustments } from './Migration20261123000005_sales_adjustments.js';
 import { Migration20261123000006_reports } from './Migration20261123000006_reports.js';
 import { Migration20261123000008_session_notify } from './Migration20261123000008_session_notify.js';
+import { Migration20261123000009_scan_indexes } from './Migration20261123000009_scan_indexes.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList = [
@@ -15,4 +16,5 @@ export const migrationsList = [
   Migration20261123000005_sales_adjustments,
   Migration20261123000006_reports,
   Migration20261123000008_session_notify,
+  Migration20261123000009_scan_indexes,
 ];

@@ -218,6 +218,7 @@ export class ReceiptResolver {
         clientKey,
         operation: 'scanReceipt',
         request,
+        genericPlans: true,
         replay: async (s) => ({ ...(s as ScanPayload), receipt: await loadReceipt(ctx.pool, receiptId), userErrors: [], replayed: true }),
         reused: (e) => ({ results: [], userErrors: [e], replayed: false }),
       },

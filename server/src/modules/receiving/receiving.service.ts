@@ -91,8 +91,7 @@ const SCAN_CONTEXT = statement(
      (select coalesce(json_agg(pr), '[]') from pr) as prereg,
      (select coalesce(json_agg(sc), '[]') from sc) as scanned,
      (select coalesce(json_agg(un), '[]') from un) as units,
-     (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from item i join item_policy p on p.item_id = i.id
-      where i.id in (select item_id from ids)) as items`,
+     (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from ids join item i on i.id = ids.item_id join item_policy p on p.item_id = i.id) as items`,
 );
 
 const RECEIPT_LINES = statement(
