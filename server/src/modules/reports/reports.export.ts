@@ -143,6 +143,8 @@ class ReadAheadQueryStream extends QueryStream {
     this.ahead = null;
     batch.then(
       (rows) => {
+        // Stopped (e.g. the download was cancelled): the portal is closing, ask for nothing more.
+        if (this.destroyed) return;
         if (rows.length === size) this.ahead = this.cursor.read(size);
         this.ahead?.catch(() => {}); // its failure surfaces when it is read
         for (const row of rows) this.push(row);
