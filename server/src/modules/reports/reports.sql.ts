@@ -320,7 +320,7 @@ export const HISTORY_CSV: [string, string][] = [
 
 /**
  * A page of history (limit = page size + 1, to know whether there is a next page), or, with
- * `csv`, the CSV columns of one batch of the export (or of all of it: limit null).
+ * `csv`, the CSV columns of the whole result for the export (limit null).
  *
  * The limit is written into the text, not passed as a parameter: it is a checked whole number
  * with few distinct values, and a generic plan of a prepared statement that knows its limit
