@@ -411,7 +411,7 @@ describe('POL-4 items and UPCs', () => {
     await t.db.query(
       `update item set serial_level = 'SOMETIMES', serial_pattern = '^[A-Z]{2}\\d+$' where id in (select id from item order by id limit 3)`,
     );
-    const ids = [...rows.map((r) => r.id), '999999'];
+    const ids = [...rows.map((r) => r.id), '999999', 'abc', '-1'];
     const fields =
       'itemId level source sourceId sourceName explanation serialRequiredWhenSelling serialRequiredWhenReturning serialPattern';
     const { itemPolicies, itemPolicyTable: tb } = await merch.data(

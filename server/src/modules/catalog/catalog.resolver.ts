@@ -33,7 +33,7 @@ import {
   VendorInput,
   VendorPayload,
 } from './catalog.types.js';
-import { explain, type EffectivePolicy, type PolicyImpact, type PolicyTarget } from './policy.service.js';
+import { explain, toPolicy, type EffectivePolicy, type PolicyImpact, type PolicyTarget } from './policy.service.js';
 import type { ItemFields } from './item-input.js';
 
 const CATALOG_EDITORS = [Role.MERCHANDISER];
@@ -205,12 +205,7 @@ export class ItemResolver {
   @Authorized()
   @Query(() => [ItemPolicy], { description: 'Effective policies of many items in one call (up to 10,000).' })
   async itemPolicies(@Arg('itemIds', () => [ID]) itemIds: string[], @C() ctx: Ctx): Promise<ItemPolicy[]> {
-    if (itemIds.length > MAX_PAGE) fail('BAD_USER_INPUT', `At most ${MAX_PAGE} items per call.`, { field: 'itemIds' });
-    const map = await ctx.services.policy.policiesFor(ctx.pool, itemIds.map(Number));
-    return itemIds.flatMap((id) => {
-      const p = map.get(Number(id));
-      return p ? [{ itemId: id, ...toSerialPolicy(p) }] : [];
-    });
+    return (await policiesInOrder(ctx, itemIds)).map((p) => ({ itemId: String(p.itemId), ...toSerialPolicy(p) }));
   }
 
   @Authorized()
@@ -218,18 +213,29 @@ export class ItemResolver {
     description: 'Effective policies of many items (up to 10,000) as columns; unknown ids are left out.',
   })
   async itemPolicyTable(@Arg('itemIds', () => [ID]) itemIds: string[], @C() ctx: Ctx): Promise<ItemPolicyTable> {
-    const policies = await this.itemPolicies(itemIds, ctx);
-    return {
-      itemIds: policies.map((p) => p.itemId),
-      levels: policies.map((p) => p.level),
-      sources: policies.map((p) => p.source),
-      sourceIds: policies.map((p) => p.sourceId ?? null),
-      sourceNames: policies.map((p) => p.sourceName ?? null),
-      explanations: policies.map((p) => p.explanation),
-      serialRequiredWhenSelling: policies.map((p) => p.serialRequiredWhenSelling),
-      serialRequiredWhenReturning: policies.map((p) => p.serialRequiredWhenReturning),
-      serialPatterns: policies.map((p) => p.serialPattern ?? null),
+    const t: ItemPolicyTable = {
+      itemIds: [],
+      levels: [],
+      sources: [],
+      sourceIds: [],
+      sourceNames: [],
+      explanations: [],
+      serialRequiredWhenSelling: [],
+      serialRequiredWhenReturning: [],
+      serialPatterns: [],
     };
+    for (const p of await policiesInOrder(ctx, itemIds)) {
+      t.itemIds.push(String(p.itemId));
+      t.levels.push(p.level);
+      t.sources.push(p.source);
+      t.sourceIds.push(p.sourceId == null ? null : String(p.sourceId));
+      t.sourceNames.push(p.sourceName);
+      t.explanations.push(explain(p));
+      t.serialRequiredWhenSelling.push(p.requiredWhenSelling);
+      t.serialRequiredWhenReturning.push(p.requiredWhenReturning);
+      t.serialPatterns.push(p.pattern);
+    }
+    return t;
   }
 
   @FieldResolver(() => SerialPolicy, { description: 'Effective serialization policy and its source (POL-2).' })
@@ -389,6 +395,19 @@ export class PolicyResolver {
     ]);
     return Promise.all(rows.map((r) => loadChange(ctx, Number(r.id)))) as Promise<PolicyChange[]>;
   }
+}
+
+const POLICIES_IN_ORDER = statement(
+  'item-policies-in-order',
+  `select p.* from unnest($1::int[]) with ordinality as t(id, n) join item_policy p on p.item_id = t.id order by t.n`,
+);
+
+/** Effective policies of the given items, in the order asked, unknown ids left out. */
+async function policiesInOrder(ctx: Ctx, itemIds: string[]): Promise<EffectivePolicy[]> {
+  if (itemIds.length > MAX_PAGE) fail('BAD_USER_INPUT', `At most ${MAX_PAGE} items per call.`, { field: 'itemIds' });
+  // An id that cannot name an item (not a positive 32-bit integer) is unknown, like any other.
+  const ids = itemIds.filter((id) => /^[1-9]\d{0,9}$/.test(id) && Number(id) <= 2_147_483_647).map(Number);
+  return (await ctx.pool.query(POLICIES_IN_ORDER([ids]))).rows.map(toPolicy);
 }
 
 function toSerialPolicy(p: EffectivePolicy): SerialPolicy {
