@@ -61,7 +61,7 @@ export class CodeResolution {
   @Field(() => CodeMatch) matchedBy!: CodeMatch;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PageInfo {
   @Field(() => String, { nullable: true }) endCursor?: string | null;
   @Field(() => Boolean) hasNextPage!: boolean;

@@ -69,7 +69,7 @@ export class SerialHistoryFilter {
   @Field(() => [ID], { nullable: true, description: 'Who initiated the event.' }) userIds?: string[] | null;
 }
 
-@ObjectType({ description: 'One ledger event with a serial, with the columns of seed 004 (REP-1).' })
+@ObjectType({ description: 'One ledger event with a serial, with the columns of seed 004 (REP-1).', simpleResolvers: true })
 export class SerialHistoryRow {
   @Field(() => String, { description: 'Pass as `after` to continue after this row.' }) cursor!: string;
   @Field(() => ID) eventId!: string;
@@ -111,19 +111,19 @@ export class SerialHistoryRow {
   @Field(() => String, { nullable: true }) reason?: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SerialHistoryPage {
   @Field(() => [SerialHistoryRow]) rows!: SerialHistoryRow[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class TypeCount {
   @Field(() => StockEventType) type!: StockEventType;
   @Field(() => Int) count!: number;
 }
 
-@ObjectType({ description: 'Counts for the whole filter, not only the page shown.' })
+@ObjectType({ description: 'Counts for the whole filter, not only the page shown.', simpleResolvers: true })
 export class SerialHistoryTotals {
   @Field(() => Int) total!: number;
   @Field(() => [TypeCount], { description: 'Only types that occur.' }) byType!: TypeCount[];
@@ -143,7 +143,7 @@ export class SerialsOnHandFilter {
   @Field(() => String, { nullable: true, description: 'Received on or before this day.' }) receivedTo?: string | null;
 }
 
-@ObjectType({ description: 'One unit in stock, with the columns of seed 004 (REP-2).' })
+@ObjectType({ description: 'One unit in stock, with the columns of seed 004 (REP-2).', simpleResolvers: true })
 export class SerialOnHandRow {
   @Field(() => String) cursor!: string;
   @Field(() => ID) unitId!: string;
@@ -170,13 +170,13 @@ export class SerialOnHandRow {
   @Field(() => Date, { nullable: true, description: 'When the unit came into stock at this store.' }) receivedAt?: Date | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SerialsOnHandPage {
   @Field(() => [SerialOnHandRow]) rows!: SerialOnHandRow[];
   @Field(() => PageInfo) pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: 'Units in stock of one department and what they are worth (REP-2 chart).' })
+@ObjectType({ description: 'Units in stock of one department and what they are worth (REP-2 chart).', simpleResolvers: true })
 export class DepartmentOnHand {
   @Field(() => ID) departmentId!: string;
   @Field(() => String) department!: string;
@@ -185,7 +185,7 @@ export class DepartmentOnHand {
   @Field(() => DecimalScalar, { description: 'Sum of retail price.' }) retailValue!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class OnHandSummary {
   @Field(() => [DepartmentOnHand], { description: 'By department name.' }) departments!: DepartmentOnHand[];
   @Field(() => Int) units!: number;
@@ -193,7 +193,7 @@ export class OnHandSummary {
   @Field(() => DecimalScalar) retailValue!: string;
 }
 
-@ObjectType({ description: "REP-3: one unit's whole life." })
+@ObjectType({ description: "REP-3: one unit's whole life.", simpleResolvers: true })
 export class SerialTrace {
   @Field(() => ID) unitId!: string;
   @Field(() => String) serial!: string;
@@ -207,7 +207,7 @@ export class SerialTrace {
   @Field(() => [SerialHistoryRow], { description: 'Every event, oldest first (only those at your stores).' }) events!: SerialHistoryRow[];
 }
 
-@ObjectType({ description: 'REP-4: the serials on one posted document, from the ledger.' })
+@ObjectType({ description: 'REP-4: the serials on one posted document, from the ledger.', simpleResolvers: true })
 export class DocumentSerials {
   @Field(() => String) kind!: string;
   @Field(() => String) number!: string;
