@@ -29,6 +29,19 @@ export const userLoader = (ctx: Ctx) =>
     return new Map(rows.map((row) => [row.id as number, toUser(ctx, row)]));
   });
 
+const VISIBLE_STORES = statement(
+  'stores-visible',
+  `select s.*, v.name as venue_name from store s join venue v on v.id = s.venue_id
+   where case when $1::int[] is null then s.active else s.id = any($1::int[]) end order by s.code`,
+);
+
+/** The stores a viewer may see (SEC-2): every active one, or the ones assigned; by code. */
+export async function visibleStores(ctx: Ctx, storeIds: number[] | null): Promise<Store[]> {
+  const stores = (await ctx.pool.query(VISIBLE_STORES([storeIds]))).rows.map((row) => toStore(ctx, row));
+  for (const s of stores) storeLoader(ctx).prime(s.id, s);
+  return stores;
+}
+
 /**
  * For statements that already read a document's store and users: `store` as
  * STORE_JSON, `users` as USER_JSON objects. The loaders then ask nothing for them.

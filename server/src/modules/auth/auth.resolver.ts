@@ -1,5 +1,6 @@
 import { Arg, Ctx as C, Field, InputType, Mutation, ObjectType, Query, Resolver, Authorized } from 'type-graphql';
 import type { Ctx } from '../../common/context.js';
+import { visibleStores } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode } from '../../common/user-error.js';
 import { Store } from '../locations/location.entities.js';
 import { User } from './user.entity.js';
@@ -115,7 +116,6 @@ export class AuthResolver {
   }
 
   private async visibleStores(ctx: Ctx): Promise<Store[]> {
-    const ids = ctx.viewer!.storeIds;
-    return ctx.em.find(Store, ids === null ? { active: true } : { id: { $in: ids } }, { orderBy: { code: 'asc' } });
+    return visibleStores(ctx, ctx.viewer!.storeIds);
   }
 }
