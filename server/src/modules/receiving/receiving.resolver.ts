@@ -241,16 +241,7 @@ export class ReceiptResolver {
           lineId: a.lineId == null ? null : String(a.lineId),
         }));
         const stored = { results, currentItemId: r.currentItemId == null ? null : String(r.currentItemId) };
-        const accepted = results.filter((x) => x.accepted).length;
-        if (accepted) {
-          await recordDocEvent(db, {
-            kind: 'RECEIPT',
-            documentId: receiptId,
-            userId: ctx.viewer!.userId,
-            action: 'SCANNED',
-            detail: { accepted, refused: results.length - accepted },
-          });
-        }
+        // The SCANNED document event was written with the scans (ReceivingService.scan).
         // The answer shows the receipt as this scan left it, from what the scan already holds
         // (the receipt is locked, so nothing else changed its lines): no statement after commit.
         const answer = toReceipt(receipt);

@@ -11,7 +11,8 @@ import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.j
 import { detailPolicy, ITEM_DETAIL_JSON } from '../catalog/item-loaders.js';
 import { applyMovement, StockConflictError, type UnitConflict } from '../stock/stock.service.js';
 import { MAX_ENTRIES_PER_INPUT, matchesPattern, serialKey, serialProblem, splitSerialInput } from '../stock/serial-input.js';
-import { ScanOutcome as O, type ScanAnswer } from './scan.js';
+import { ACCEPTING, ScanOutcome as O, type ScanAnswer } from './scan.js';
+import { docEventInsert } from '../realtime/doc-events.js';
 
 const policies = new PolicyService();
 
@@ -114,7 +115,10 @@ const LOCK_RECEIPT = statement(
    from receipt r where r.id = $1 for update of r`,
 );
 
-/** The accepted serials of a scan and the lines' counted units, in one statement. */
+/**
+ * The accepted serials of a scan, the lines' counted units and, when anything was accepted
+ * ($10), the SCANNED document event with its progress (rung on commit), in one statement.
+ */
 const REGISTER_SCANS = statement(
   'receipt-register-scans',
   `with ins as (
@@ -123,8 +127,14 @@ const REGISTER_SCANS = statement(
      returning 1),
    upd as (
      update receipt_line l set received_quantity = l.received_quantity + t.n from unnest($7::int[], $8::int[]) as t(id, n) where l.id = t.id
-     returning 1)
-   select (select count(*) from ins) as inserted, (select count(*) from upd) as updated`,
+     returning t.n),
+   ev as (
+     ${docEventInsert(
+       'RECEIPT',
+       { documentId: '$1', userId: '$2', action: "'SCANNED'", detail: '$9::jsonb', when: '$10::boolean' },
+       { scanned: '(select count(*) from ins)', received: '(select coalesce(sum(n), 0) from upd)' },
+     )})
+   select pg_notify('doc_event', '') from ev`,
 );
 
 /** Receiving (RCV-1..4): ASN and blind receipts, per-scan answers, posting through the stock engine. */
@@ -458,7 +468,8 @@ export class ReceivingService {
       });
     }
 
-    if (accepted.length || counted.size) {
+    const acceptedAnswers = answers.filter((a) => ACCEPTING.has(a.outcome)).length;
+    if (accepted.length || counted.size || acceptedAnswers) {
       await db.query(
         REGISTER_SCANS([
           receipt.id,
@@ -469,6 +480,8 @@ export class ReceivingService {
           accepted.map((a) => a.key),
           [...counted.keys()],
           [...counted.values()],
+          JSON.stringify({ accepted: acceptedAnswers, refused: answers.length - acceptedAnswers }),
+          acceptedAnswers > 0,
         ]),
       );
     }
