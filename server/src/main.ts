@@ -3,6 +3,7 @@ import pg from 'pg';
 import { configFromEnv, repoRoot } from './config.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded.js';
 import { startServer } from './app.js';
+import { migrate, openOrm } from './db/orm.js';
 import { DEMO_PASSWORD, isEmpty, seedDemo } from './demo/seed.js';
 
 let embedded: EmbeddedDatabase | undefined;
@@ -14,11 +15,9 @@ if (!databaseUrl) {
 }
 
 const config = configFromEnv(databaseUrl);
-const server = await startServer(config);
-if (process.env.SEED_DEMO !== '0' && (await isEmpty(server.services.pool))) {
-  console.log('Empty database: loading demo data …');
-  await seedDemo(server.services.pool);
-}
+await prepareDatabase(databaseUrl);
+// Listens only once the database is migrated and the demo data loaded: nobody signs in to half a demo.
+const server = await startServer(config, { migrate: false });
 console.log(`SerialDesk is ready: http://localhost:${server.port}  (GraphQL at /graphql; demo sign-in admin / ${DEMO_PASSWORD})`);
 
 let stopping = false;
@@ -31,6 +30,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     await embedded?.stop().catch((e) => console.error(e));
     process.exit(0);
   });
+}
+
+/** Applies pending migrations, then loads the demo data into an empty database (unless SEED_DEMO=0). */
+async function prepareDatabase(url: string): Promise<void> {
+  const orm = await openOrm(url);
+  try {
+    await migrate(orm);
+  } finally {
+    await orm.close();
+  }
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  try {
+    if (process.env.SEED_DEMO !== '0' && (await isEmpty(pool))) {
+      console.log('Empty database: loading demo data …');
+      await seedDemo(pool);
+    }
+  } finally {
+    await pool.end();
+  }
 }
 
 async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
