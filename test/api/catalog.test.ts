@@ -360,6 +360,29 @@ describe('POL-4 items and UPCs', () => {
     expect(s.items).toEqual({ totalCount: 1, nodes: [{ id: r.id }] });
   });
 
+  it('POL-4: a scanned code answers with the whole item, field for field as the item itself reads', async () => {
+    // Items with a vendor, prices with cents, an override with a pattern and additional UPCs.
+    const { rows } = await t.db.query(
+      `select i.id::text, m.upc from item i join item_upc m on m.item_id = i.id and m.is_main
+       where i.vendor_id is not null and exists (select 1 from item_upc a where a.item_id = i.id and not a.is_main) order by i.id limit 3`,
+    );
+    expect(rows.length).toBe(3);
+    await t.db.query(
+      `update item set unit_cost = 12.3450, retail_price = 1299.99, serial_level = 'SOMETIMES', serial_pattern = '^[A-Z0-9]+$' where id = $1`,
+      [rows[0].id],
+    );
+    const ITEM = `id productId name description style size color brand season team unitCost retailPrice serialLevel serialPattern
+      serialRequiredWhenSelling serialRequiredWhenReturning active mainUpc additionalUpcs vendor { id name }
+      classification { id name } category { id } department { id } ${POLICY}`;
+    for (const r of rows) {
+      const { resolveCode } = await merch.data(`query($c: String!) { resolveCode(code: $c) { item { ${ITEM} } } }`, { c: r.upc });
+      const { item } = await merch.data(`query($id: ID!) { item(id: $id) { ${ITEM} } }`, { id: r.id });
+      expect(resolveCode.item).toEqual(item);
+    }
+    const { item } = await merch.data(`query($id: ID!) { item(id: $id) { unitCost retailPrice policy { source } } }`, { id: rows[0].id });
+    expect(item).toEqual({ unitCost: '12.345', retailPrice: '1299.99', policy: { source: 'ITEM' } });
+  });
+
   it('SER-3: an invalid serial pattern is refused; a valid one is kept', async () => {
     const res = await merch.data(CREATE_ITEM, {
       input: {

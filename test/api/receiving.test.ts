@@ -301,10 +301,21 @@ describe('DOC-3 scan answers', () => {
       const read = (await clerk.data(READ, { id: receipt.id })).receipt;
       expect(answer.receipt).toEqual(read);
     }
+    // The lines' items (read with the lines, or carried by the scan) are the items as they read alone.
+    const ITEM = `id productId name unitCost retailPrice mainUpc additionalUpcs vendor { name } policy { level source explanation serialPattern }`;
+    const withItems = `query($id: ID!) { receipt(id: $id) { lines { item { ${ITEM} } } } }`;
+    const scanned = (
+      await clerk.data(`mutation($input: ScanReceiptInput!) { scanReceipt(input: $input) { receipt { lines { item { ${ITEM} } } } } }`, {
+        input: { receiptId: receipt.id, input: cable.upc },
+      })
+    ).scanReceipt.receipt;
+    for (const lines of [scanned.lines, (await clerk.data(withItems, { id: receipt.id })).receipt.lines])
+      for (const l of lines)
+        expect(l.item).toEqual((await clerk.data(`query($id: ID!) { item(id: $id) { ${ITEM} } }`, { id: l.item.id })).item);
     const read = (await clerk.data(READ, { id: receipt.id })).receipt;
     expect(read.lines.map((l: any) => [l.item.productId, l.receivedQuantity, l.scannedCount])).toEqual([
       ['TVOLED-001', 4, 4],
-      ['AUDCBL-001', 2, 0],
+      ['AUDCBL-001', 3, 0],
       ['FITTRD-001', 1, 1],
     ]);
   });

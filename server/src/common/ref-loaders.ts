@@ -4,10 +4,16 @@ import { loader } from './loader.js';
 import { Store, Venue } from '../modules/locations/location.entities.js';
 import { User } from '../modules/auth/user.entity.js';
 
-const STORES = statement(
-  'stores-by-id',
-  `select s.*, v.name as venue_name from store s join venue v on v.id = s.venue_id where s.id = any($1::int[])`,
-);
+/**
+ * A store with its venue name, as JSON (alias `s`). JSON rather than `s.*` keeps a named
+ * statement's result type when a migration adds a column while an older server still runs.
+ */
+export const STORE_JSON = `(select to_jsonb(s) || jsonb_build_object('venue_name', v.name) from venue v where v.id = s.venue_id)`;
+/** A user without secrets, as JSON (alias `u`). */
+export const USER_JSON = `jsonb_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name, 'role', u.role,
+  'duties', u.duties, 'all_stores', u.all_stores, 'active', u.active, 'created_at', u.created_at)`;
+
+const STORES = statement('stores-by-id', `select ${STORE_JSON} as store from store s where s.id = any($1::int[])`);
 const USERS = statement(
   'users-by-id',
   `select id, username, display_name, role, duties, all_stores, active, created_at from app_user where id = any($1::int[])`,
@@ -20,7 +26,7 @@ const USERS = statement(
 export const storeLoader = (ctx: Ctx) =>
   loader<number, Store>(ctx, 'store', async (ids) => {
     const { rows } = await ctx.pool.query(STORES([ids]));
-    return new Map(rows.map((row) => [row.id as number, toStore(ctx, row)]));
+    return new Map(rows.map(({ store }) => [store.id as number, toStore(ctx, store)]));
   });
 
 export const userLoader = (ctx: Ctx) =>
@@ -31,13 +37,13 @@ export const userLoader = (ctx: Ctx) =>
 
 const VISIBLE_STORES = statement(
   'stores-visible',
-  `select s.*, v.name as venue_name from store s join venue v on v.id = s.venue_id
+  `select ${STORE_JSON} as store from store s
    where case when $1::int[] is null then s.active else s.id = any($1::int[]) end order by s.code`,
 );
 
 /** The stores a viewer may see (SEC-2): every active one, or the ones assigned; by code. */
 export async function visibleStores(ctx: Ctx, storeIds: number[] | null): Promise<Store[]> {
-  const stores = (await ctx.pool.query(VISIBLE_STORES([storeIds]))).rows.map((row) => toStore(ctx, row));
+  const stores = (await ctx.pool.query(VISIBLE_STORES([storeIds]))).rows.map(({ store }) => toStore(ctx, store));
   for (const s of stores) storeLoader(ctx).prime(s.id, s);
   return stores;
 }
@@ -50,12 +56,6 @@ export function primeRefs(ctx: Ctx, refs: { store?: Record<string, any> | null; 
   if (refs.store) storeLoader(ctx).prime(refs.store.id, toStore(ctx, refs.store));
   for (const u of refs.users ?? []) userLoader(ctx).prime(u.id, toUser(ctx, u));
 }
-
-/** A store with its venue name, as JSON (alias `s`). */
-export const STORE_JSON = `(select to_jsonb(s) || jsonb_build_object('venue_name', v.name) from venue v where v.id = s.venue_id)`;
-/** A user without secrets, as JSON (alias `u`). */
-export const USER_JSON = `jsonb_build_object('id', u.id, 'username', u.username, 'display_name', u.display_name, 'role', u.role,
-  'duties', u.duties, 'all_stores', u.all_stores, 'active', u.active, 'created_at', u.created_at)`;
 
 function toStore(ctx: Ctx, { venue_name, ...row }: Record<string, any>): Store {
   ctx.em.map(Venue, { id: row.venue_id, name: venue_name });

@@ -4,7 +4,7 @@ import type { Ctx } from '../../common/context.js';
 import { notFound, fail } from '../../common/errors.js';
 import { loader } from '../../common/loader.js';
 import { statement } from '../../common/db.js';
-import { ITEM_DETAIL_COLUMNS, policyLoader, primeItem, upcLoader, type ItemUpcs } from './item-loaders.js';
+import { ITEM_DETAIL_JSON, policyLoader, primeItem, upcLoader, type ItemUpcs } from './item-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
 import { Store } from '../locations/location.entities.js';
@@ -42,7 +42,7 @@ const MAX_PAGE = 10_000;
 /** A scanned code → its item, with policy and UPCs primed for the Item fields: one statement. */
 const RESOLVE_CODE = statement(
   'resolve-code',
-  `select c.matched, ${ITEM_DETAIL_COLUMNS}
+  `select c.matched, ${ITEM_DETAIL_JSON} as item
    from (select item_id, case when is_main then 'MAIN_UPC' else 'ADDITIONAL_UPC' end as matched from item_upc where upc = $1
          union all select id, 'PRODUCT_ID' from item where lower(product_id) = lower($1) limit 1) c
    join item i on i.id = c.item_id
@@ -198,8 +198,7 @@ export class ItemResolver {
     if (!c) return null;
     const { rows } = await ctx.pool.query(RESOLVE_CODE([c]));
     if (!rows[0]) return null;
-    const { matched, ...row } = rows[0];
-    return { item: primeItem(ctx, row), matchedBy: matched as CodeMatch };
+    return { item: primeItem(ctx, rows[0].item), matchedBy: rows[0].matched as CodeMatch };
   }
 
   @Authorized()
@@ -399,7 +398,8 @@ export class PolicyResolver {
 
 const POLICIES_IN_ORDER = statement(
   'item-policies-in-order',
-  `select p.* from unnest($1::int[]) with ordinality as t(id, n) join item_policy p on p.item_id = t.id order by t.n`,
+  `select p.item_id, p.level, p.source, p.source_id, p.source_name, p.serial_required_on_sale, p.serial_required_on_return, p.serial_pattern
+   from unnest($1::int[]) with ordinality as t(id, n) join item_policy p on p.item_id = t.id order by t.n`,
 );
 
 /** Effective policies of the given items, in the order asked, unknown ids left out. */

@@ -32,19 +32,10 @@ export const upcLoader = (ctx: Ctx) =>
   });
 
 /**
- * Columns that carry an item with its effective policy and UPCs in the statement that finds
- * it (alias `i` = item, `p` = item_policy), for primeItem(): the Item fields a scan answer
- * shows then need no statement of their own.
- */
-export const ITEM_DETAIL_COLUMNS = `i.*,
-  p.level as policy_level, p.source as policy_source, p.source_id as policy_source_id, p.source_name as policy_source_name,
-  p.serial_required_on_sale as policy_on_sale, p.serial_required_on_return as policy_on_return, p.serial_pattern as policy_pattern,
-  (select u.upc from item_upc u where u.item_id = i.id and u.is_main) as main_upc,
-  array(select u.upc from item_upc u where u.item_id = i.id and not u.is_main order by u.position) as additional_upcs`;
-
-/**
- * The same as one JSON object per item (alias `i` = item, `p` = item_policy), for statements
- * that return items beside other things; exact decimals stay text.
+ * An item with its effective policy and UPCs as one JSON object (alias `i` = item, `p` =
+ * item_policy), for primeItem(): the Item fields an answer shows then need no statement of
+ * their own. JSON, not `i.*`, so a named statement keeps its result type when a migration adds
+ * a column while an older server still runs; exact decimals stay text.
  */
 export const ITEM_DETAIL_JSON = `to_jsonb(i) || jsonb_build_object(
   'unit_cost', i.unit_cost::text, 'retail_price', i.retail_price::text,
@@ -53,7 +44,7 @@ export const ITEM_DETAIL_JSON = `to_jsonb(i) || jsonb_build_object(
   'main_upc', (select u.upc from item_upc u where u.item_id = i.id and u.is_main),
   'additional_upcs', array(select u.upc from item_upc u where u.item_id = i.id and not u.is_main order by u.position))`;
 
-/** The policy of a row selected with ITEM_DETAIL_COLUMNS or ITEM_DETAIL_JSON. */
+/** The policy of an ITEM_DETAIL_JSON object. */
 export function detailPolicy(row: Record<string, any>): EffectivePolicy {
   return toPolicy({
     item_id: row.id,
@@ -67,7 +58,7 @@ export function detailPolicy(row: Record<string, any>): EffectivePolicy {
   });
 }
 
-/** The Item of a row selected with ITEM_DETAIL_COLUMNS, merged into the request's identity map, its loaders primed. */
+/** The Item of an ITEM_DETAIL_JSON object, merged into the request's identity map, its loaders primed. */
 export function primeItem(ctx: Ctx, row: Record<string, any>): Item {
   const item = ctx.em.map(Item, itemColumns(row));
   itemLoader(ctx).prime(item.id, item);
@@ -76,12 +67,23 @@ export function primeItem(ctx: Ctx, row: Record<string, any>): Item {
   return item;
 }
 
-const DETAIL_KEYS = new Set(ITEM_DETAIL_COLUMNS.match(/(?<= as )\w+/g));
+/** The keys ITEM_DETAIL_JSON adds to the item's own columns. */
+const DETAIL_KEYS = new Set([
+  'policy_level',
+  'policy_source',
+  'policy_source_id',
+  'policy_source_name',
+  'policy_on_sale',
+  'policy_on_return',
+  'policy_pattern',
+  'main_upc',
+  'additional_upcs',
+]);
 
 function itemColumns(row: Record<string, any>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k in row) if (!DETAIL_KEYS.has(k)) out[k] = row[k];
-  // From ITEM_DETAIL_JSON, timestamps arrive as text.
+  // Timestamps arrive as text in JSON.
   for (const k of ['created_at', 'updated_at']) if (typeof out[k] === 'string') out[k] = new Date(out[k] as string);
   return out;
 }

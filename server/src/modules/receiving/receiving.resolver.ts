@@ -6,7 +6,7 @@ import { requireStore, requireViewer, StoreScoped } from '../../common/auth.js';
 import { fail, notFound } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
 import { documentAction } from '../../common/document-action.js';
-import { ITEM_DETAIL_COLUMNS, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
+import { ITEM_DETAIL_JSON, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
 import { statement } from '../../common/db.js';
 import { primeRefs, storeLoader, userLoader } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
@@ -31,7 +31,7 @@ import {
   ScanResult,
   SetReceiptQuantityInput,
 } from './receiving.types.js';
-import { postBlockers, type LineRow, type ReceiptLineInput } from './receiving.service.js';
+import { postBlockers, RECEIPT_COLUMNS, type LineRow, type ReceiptLineInput } from './receiving.service.js';
 
 const RECEIVERS = [Role.CLERK, Role.STORE_MANAGER];
 
@@ -413,11 +413,11 @@ export class ReceiptLineResolver {
 /** Items of receipt lines with their policies and UPCs, primed for the Item fields. */
 const LINE_ITEMS = statement(
   'receipt-line-items',
-  `select ${ITEM_DETAIL_COLUMNS} from item i join item_policy p on p.item_id = i.id
+  `select ${ITEM_DETAIL_JSON} as item from item i join item_policy p on p.item_id = i.id
    where i.id in (select item_id from receipt_line where receipt_id = $1)`,
 );
 
-const RECEIPT_BY_ID = statement('receipt-by-id', `select * from receipt where id = $1`);
+const RECEIPT_BY_ID = statement('receipt-by-id', `select ${RECEIPT_COLUMNS} from receipt where id = $1`);
 
 const linesOf = new WeakMap<Receipt, Promise<LineRow[]>>();
 
@@ -430,7 +430,7 @@ function receiptLines(ctx: Ctx, r: Receipt): Promise<LineRow[]> {
   if (!p) {
     p = (async () => {
       const lines = await ctx.services.receiving.lines(ctx.pool, Number(r.id));
-      if (lines.length) for (const row of (await ctx.pool.query(LINE_ITEMS([Number(r.id)]))).rows) primeItem(ctx, row);
+      if (lines.length) for (const row of (await ctx.pool.query(LINE_ITEMS([Number(r.id)]))).rows) primeItem(ctx, row.item);
       return lines;
     })();
     linesOf.set(r, p);

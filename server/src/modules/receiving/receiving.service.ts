@@ -103,13 +103,17 @@ const RECEIPT_LINES = statement(
    from receipt_line l where l.receipt_id = $1 order by l.line_no`,
 );
 
+/** What a Receipt answer shows of the row; named, so prepared statements keep their result type across migrations. */
+export const RECEIPT_COLUMNS =
+  'id, number, kind, status, asn_reference, note, created_at, posted_at, store_id, vendor_id, created_by, posted_by';
+
 /**
- * The whole row, its store and users: a scan answers with the receipt as locked (scanning
+ * The receipt's row, store and users: a scan answers with the receipt as locked (scanning
  * changes its lines only), with nothing more to read.
  */
 const LOCK_RECEIPT = statement(
   'receipt-lock',
-  `select r.*,
+  `select ${RECEIPT_COLUMNS.replace(/\w+/g, 'r.$&')},
      (select ${STORE_JSON} from store s where s.id = r.store_id) as store_json,
      (select jsonb_agg(${USER_JSON}) from app_user u where u.id in (r.created_by, r.posted_by)) as users_json
    from receipt r where r.id = $1 for update of r`,
