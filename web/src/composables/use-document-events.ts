@@ -3,7 +3,7 @@ import { toErrorLike } from '@apollo/client/errors';
 import type { Subscription } from 'rxjs';
 import { computed, onScopeDispose, ref, shallowRef, toValue, watch, type MaybeRefOrGetter } from 'vue';
 import { useApolloClient, useConnection } from '@/composables/use-apollo';
-import type { DocumentEventFilter } from '@/gql/graphql';
+import type { DocumentEventFilter, DocumentEventKind } from '@/gql/graphql';
 
 /**
  * - `live`: connected, events arrive as they commit;
@@ -25,8 +25,7 @@ export interface DocumentEventsVariables {
 }
 
 export interface DocumentEventsFilter {
-  /** RECEIPT, TRANSFER, … */
-  kind: string;
+  kind: DocumentEventKind;
   /** One document only (its page); every document of the kind at my stores when absent (a board). */
   documentId?: string | null;
 }

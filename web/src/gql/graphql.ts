@@ -111,10 +111,15 @@ export type DatePreset =
 
 export type DocumentEventFilter = {
   documentId?: string | number | null | undefined;
-  /** RECEIPT or TRANSFER. */
-  kind?: string | null | undefined;
+  kind?: DocumentEventKind | null | undefined;
   storeIds?: Array<string | number> | null | undefined;
 };
+
+/** The documents whose changes are streamed live. */
+export type DocumentEventKind =
+  | 'COUNT'
+  | 'RECEIPT'
+  | 'TRANSFER';
 
 export type DocumentStatus =
   | 'CANCELED'
@@ -787,7 +792,7 @@ export type ReceiptEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type ReceiptEventsSubscription = { documentEvents: { cursor: string, id: string, occurredAt: string, kind: string, documentId: string, number: string, status: string, action: string, userName: string | null, expected: number, scanned: number, received: number, accepted: number } };
+export type ReceiptEventsSubscription = { documentEvents: { cursor: string, id: string, occurredAt: string, kind: DocumentEventKind, documentId: string, number: string, status: string, action: string, userName: string | null, expected: number, scanned: number, received: number, accepted: number } };
 
 export type ReportScopeQueryVariables = Exact<{ [key: string]: never; }>;
 

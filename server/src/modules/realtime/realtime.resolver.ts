@@ -1,18 +1,25 @@
-import { Field, ID, InputType, Int, ObjectType, Resolver, Root, Subscription, Arg } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType, Resolver, Root, Subscription, Arg, registerEnumType } from 'type-graphql';
 import type { Ctx, Viewer } from '../../common/context.js';
 import { canSeeStore } from '../../common/auth.js';
 import { fail, unauthenticated } from '../../common/errors.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
+import { StockEventType } from '../reports/reports.types.js';
 import { decodeCursor, encodeCursor, type LogName, type Position } from './logs.js';
 import type { LogRow } from './hub.js';
+
+export enum DocumentEventKind {
+  RECEIPT = 'RECEIPT',
+  TRANSFER = 'TRANSFER',
+  COUNT = 'COUNT',
+}
+registerEnumType(DocumentEventKind, { name: 'DocumentEventKind', description: 'The documents whose changes are streamed live.' });
 
 @ObjectType({ description: 'One ledger row as it commits: a serial status change or a quantity change (RT-1).' })
 export class SerialEvent {
   @Field(() => String, { description: 'Pass as `after` when reconnecting to receive what was missed (RT-3).' }) cursor!: string;
   @Field(() => ID) id!: string;
   @Field(() => Date) occurredAt!: Date;
-  @Field(() => String, { description: 'RECEIVING, TRANSFER_OUT, TRANSFER_IN, ADJUSTMENT, COUNT, SALE, RETURN or RETURN_TO_VENDOR.' })
-  type!: string;
+  @Field(() => StockEventType) type!: StockEventType;
   @Field(() => ID) itemId!: string;
   @Field(() => String) productId!: string;
   @Field(() => String) itemName!: string;
@@ -32,10 +39,11 @@ export class DocumentEvent {
   @Field(() => String) cursor!: string;
   @Field(() => ID) id!: string;
   @Field(() => Date) occurredAt!: Date;
-  @Field(() => String, { description: 'RECEIPT or TRANSFER.' }) kind!: string;
+  @Field(() => DocumentEventKind) kind!: DocumentEventKind;
   @Field(() => ID) documentId!: string;
   @Field(() => String) number!: string;
-  @Field(() => String) status!: string;
+  @Field(() => String, { description: "The document's status after the change, as on the document (e.g. OPEN, SHIPPED, POSTED)." })
+  status!: string;
   @Field(() => [ID]) storeIds!: string[];
   @Field(() => String, { description: 'What happened, e.g. SCANNED, SHIPPED, postReceipt.' }) action!: string;
   @Field(() => String, { nullable: true }) userName?: string | null;
@@ -71,7 +79,7 @@ export class SerialEventFilter {
 
 @InputType()
 export class DocumentEventFilter {
-  @Field(() => String, { nullable: true, description: 'RECEIPT or TRANSFER.' }) kind?: string | null;
+  @Field(() => DocumentEventKind, { nullable: true }) kind?: DocumentEventKind | null;
   @Field(() => ID, { nullable: true }) documentId?: string | null;
   @Field(() => [ID], { nullable: true }) storeIds?: string[] | null;
 }
