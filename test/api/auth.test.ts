@@ -211,6 +211,22 @@ describe('GraphQL limits (SEC-3)', () => {
 });
 
 describe('sessions across server processes', () => {
+  it('SEC-3: while the connection that hears of session changes is lost, no cached session is trusted', async () => {
+    const viewer = await t.as('viewer');
+    expect((await viewer.data(ME)).me.user.username).toBe('viewer'); // cached now
+    // Cut the server's listening connection, then deactivate the user while it reconnects.
+    const { rowCount } = await t.db.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name = 'serialdesk-listener'`,
+    );
+    expect(rowCount).toBeGreaterThan(0);
+    await t.db.query(`update app_user set active = false where username = 'viewer'`);
+    try {
+      await expect.poll(() => viewer.errorCode(`{ stores { code } }`), { timeout: 5000 }).toBe('UNAUTHENTICATED');
+    } finally {
+      await t.db.query(`update app_user set active = true where username = 'viewer'`);
+    }
+  });
+
   it('SEC-3: signing out through one server process ends the session on another', async () => {
     const other = await startServerProcess(t.databaseUrl);
     try {

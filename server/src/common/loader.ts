@@ -18,9 +18,9 @@ export class BatchLoader<K, V> {
     return promise;
   }
 
-  /** Seeds a value fetched by another statement, so load() asks nothing more for it. */
+  /** Seeds a value fetched by another statement, so load() asks nothing more for it; the newest read wins. */
   prime(key: K, value: V): void {
-    if (!this.cache.has(key)) this.cache.set(key, Promise.resolve(value));
+    this.cache.set(key, Promise.resolve(value));
   }
 
   clear(): void {

@@ -21,11 +21,20 @@ export class Migration20261123000008_session_notify extends Migration {
         for each statement execute function notify_session_changed();
       create trigger session_changed after insert or update or delete on user_store
         for each statement execute function notify_session_changed();
+      create trigger session_truncated after truncate on user_session
+        for each statement execute function notify_session_changed();
+      create trigger session_truncated after truncate on app_user
+        for each statement execute function notify_session_changed();
+      create trigger session_truncated after truncate on user_store
+        for each statement execute function notify_session_changed();
     `);
   }
 
   override down(): void {
     this.addSql(`
+      drop trigger session_truncated on user_store;
+      drop trigger session_truncated on app_user;
+      drop trigger session_truncated on user_session;
       drop trigger session_changed on user_store;
       drop trigger session_changed on app_user;
       drop trigger session_changed on user_session;

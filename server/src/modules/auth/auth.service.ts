@@ -97,15 +97,16 @@ export class AuthService {
       active: true,
       createdAt: r.created_at,
     });
-    const viewer: Viewer = {
+    // Cached and shared by every request with this token: frozen, so no request can change it for another.
+    const viewer: Viewer = Object.freeze({
       user,
       userId: r.id,
       role: r.role,
-      duties: r.duties,
-      storeIds: r.all_stores ? null : r.store_ids,
+      duties: Object.freeze(r.duties) as Viewer['duties'],
+      storeIds: r.all_stores ? null : (Object.freeze(r.store_ids) as number[]),
       tokenHash,
       expiresAt: r.expires_at,
-    };
+    });
     this.sessions.set(tokenHash, viewer, since);
     return viewer;
   }

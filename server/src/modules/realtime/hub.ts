@@ -11,6 +11,8 @@ interface Subscriber {
 }
 
 const BATCH = 2000;
+const PING_EVERY_MS = 5000;
+const PING_TIMEOUT_MS = 3000;
 
 /** Another listener on the doorbell connection: rung on each notification of its channel. */
 export interface ChannelWatcher {
@@ -46,6 +48,8 @@ export class RealtimeHub {
   private stopped = false;
   private retry?: NodeJS.Timeout;
   private watchers = new Map<string, ChannelWatcher>();
+  private pingTimer?: NodeJS.Timeout;
+  private pinging = false;
 
   constructor(
     private readonly databaseUrl: string,
@@ -61,12 +65,15 @@ export class RealtimeHub {
     // A safety net: rows held back by an older running transaction, or a missed ring.
     this.timer = setInterval(() => this.pumpAll(), 1000);
     this.timer.unref();
+    this.pingTimer = setInterval(() => void this.ping(), PING_EVERY_MS);
+    this.pingTimer.unref();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     for (const w of this.watchers.values()) w.live(false);
     clearInterval(this.timer);
+    clearInterval(this.pingTimer);
     clearTimeout(this.retry);
     await this.listener?.end().catch(() => {});
     await Promise.all([...this.pumping.values()]);
@@ -74,6 +81,7 @@ export class RealtimeHub {
 
   /** Rings `watcher` on every notification of `channel`; call before start(). */
   watch(channel: string, watcher: ChannelWatcher): void {
+    if (this.watchers.has(channel)) throw new Error(`channel ${channel} is watched already`);
     this.watchers.set(channel, watcher);
   }
 
@@ -146,14 +154,18 @@ export class RealtimeHub {
 
   private async listen(): Promise<void> {
     if (this.stopped) return;
-    const client = new pg.Client({ connectionString: this.databaseUrl });
+    const client = new pg.Client({ connectionString: this.databaseUrl, keepAlive: true, application_name: 'serialdesk-listener' });
     client.on('notification', (n) => {
       this.watchers.get(n.channel)?.notify();
       const log = (Object.keys(LOGS) as LogName[]).find((l) => LOGS[l].channel === n.channel);
       if (log) this.pump(log);
     });
-    client.on('error', () => this.reconnect());
-    client.on('end', () => this.reconnect());
+    // Only this connection's loss counts (a replaced one may still report its end later).
+    const lost = () => {
+      if (!this.listener || this.listener === client) this.reconnect();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
     try {
       await client.connect();
       for (const spec of Object.values(LOGS)) await client.query(`listen ${spec.channel}`);
@@ -163,6 +175,32 @@ export class RealtimeHub {
       this.pumpAll(); // catch up whatever happened while not listening
     } catch {
       this.reconnect();
+    }
+  }
+
+  /**
+   * A connection can die without a word (a NAT timeout, a failover): then notifications stop
+   * and the session cache would trust itself. A short query on it proves it alive; when it fails
+   * or hangs, the hub drops the connection and listens anew.
+   */
+  private async ping(): Promise<void> {
+    const client = this.listener;
+    if (!client || this.pinging) return;
+    this.pinging = true;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        client.query('select 1'),
+        new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('listener ping timed out')), PING_TIMEOUT_MS))),
+      ]);
+    } catch {
+      if (this.listener === client) {
+        this.reconnect();
+        void client.end().catch(() => {});
+      }
+    } finally {
+      clearTimeout(timer);
+      this.pinging = false;
     }
   }
 
