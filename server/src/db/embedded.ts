@@ -13,6 +13,8 @@ export interface EmbeddedDatabase {
 export async function startEmbeddedPostgres(dataDir: string, log = (m: string) => console.log(m)): Promise<EmbeddedDatabase> {
   const port = await freePort(Number(process.env.EMBEDDED_PG_PORT ?? 54329));
   const password = 'serialdesk';
+  // A socket path is limited to ~107 bytes; a long TMPDIR would leave PostgreSQL without one.
+  const socketDir = os.tmpdir().length <= 80 ? os.tmpdir() : '/tmp';
   fs.mkdirSync(path.dirname(dataDir), { recursive: true });
   // A crash can leave a stale pid file behind; postgres refuses to start over it.
   const pidFile = path.join(dataDir, 'postmaster.pid');
@@ -25,7 +27,7 @@ export async function startEmbeddedPostgres(dataDir: string, log = (m: string) =
     persistent: true,
     createPostgresUser: true,
     // The socket goes where the URL below points, whatever directory this build defaults to.
-    postgresFlags: ['-c', `unix_socket_directories=${os.tmpdir()}`],
+    postgresFlags: ['-c', `unix_socket_directories=${socketDir}`],
     onLog: () => {},
     onError: (e) => log(`[postgres] ${String(e)}`),
   });
@@ -36,9 +38,9 @@ export async function startEmbeddedPostgres(dataDir: string, log = (m: string) =
   await pg.start();
   // node-postgres connects through the Unix socket (cheaper per statement than loopback TCP);
   // clients that ignore `host=` (the ORM) use TCP on the same port.
-  const socketDir = process.env.EMBEDDED_PG_TCP === '1' ? '' : `?host=${encodeURIComponent(os.tmpdir())}`;
+  const viaSocket = process.env.EMBEDDED_PG_TCP === '1' ? '' : `?host=${encodeURIComponent(socketDir)}`;
   return {
-    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres${socketDir}`,
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres${viaSocket}`,
     stop: () => pg.stop(),
   };
 }
