@@ -14,10 +14,7 @@ export const USER_JSON = `jsonb_build_object('id', u.id, 'username', u.username,
   'duties', u.duties, 'all_stores', u.all_stores, 'active', u.active, 'created_at', u.created_at)`;
 
 const STORES = statement('stores-by-id', `select ${STORE_JSON} as store from store s where s.id = any($1::int[])`);
-const USERS = statement(
-  'users-by-id',
-  `select id, username, display_name, role, duties, all_stores, active, created_at from app_user where id = any($1::int[])`,
-);
+const USERS = statement('users-by-id', `select ${USER_JSON} as user from app_user u where u.id = any($1::int[])`);
 
 /**
  * Stores (with their venue) and users that documents point at, batched per request and read
@@ -32,7 +29,7 @@ export const storeLoader = (ctx: Ctx) =>
 export const userLoader = (ctx: Ctx) =>
   loader<number, User>(ctx, 'user', async (ids) => {
     const { rows } = await ctx.pool.query(USERS([ids]));
-    return new Map(rows.map((row) => [row.id as number, toUser(ctx, row)]));
+    return new Map(rows.map(({ user }) => [user.id as number, toUser(ctx, user)]));
   });
 
 const VISIBLE_STORES = statement(

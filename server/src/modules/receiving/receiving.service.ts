@@ -64,6 +64,12 @@ interface ScanContext {
   items: (Record<string, any> & { id: number; product_id: string; name: string })[];
 }
 
+/** A receipt's ($1) lines as LineRow: quantities, serials registered and preregistered. */
+const LINES_OF_RECEIPT = `select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
+     (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
+     (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
+   from receipt_line l where l.receipt_id = $1`;
+
 /**
  * Everything one scan or paste ($2 = serial keys) is checked against, in one statement: the
  * receipt's lines, codes that are UPCs or product ids, preregistered and already registered
@@ -71,11 +77,7 @@ interface ScanContext {
  */
 const SCAN_CONTEXT = statement(
   'receipt-scan-context',
-  `with l as (
-     select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
-       (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
-       (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
-     from receipt_line l where l.receipt_id = $1),
+  `with l as (${LINES_OF_RECEIPT}),
    c as (
      select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($2::text[])
      union all
@@ -95,13 +97,7 @@ const SCAN_CONTEXT = statement(
      (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from ids join item i on i.id = ids.item_id join item_policy p on p.item_id = i.id) as items`,
 );
 
-const RECEIPT_LINES = statement(
-  'receipt-lines',
-  `select l.id, l.line_no, l.item_id, l.expected_quantity, l.received_quantity,
-     (select count(*)::int from receipt_scan s where s.line_id = l.id) as scanned,
-     (select count(*)::int from receipt_expected_serial e where e.line_id = l.id) as prereg
-   from receipt_line l where l.receipt_id = $1 order by l.line_no`,
-);
+const RECEIPT_LINES = statement('receipt-lines', `${LINES_OF_RECEIPT} order by l.line_no`);
 
 /** What a Receipt answer shows of the row; named, so prepared statements keep their result type across migrations. */
 export const RECEIPT_COLUMNS =
