@@ -13,8 +13,9 @@ import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import type { AppConfig } from './config.js';
-import type { Ctx } from './common/context.js';
+import { RequestContext, type Ctx } from './common/context.js';
 import { MAX_BODY, queryLimitsRule } from './common/limits.js';
+import { compiledExecutorGateway } from './common/compiled-executor.js';
 import { createServices, type Services } from './common/services.js';
 import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
@@ -51,10 +52,9 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const httpServer = http.createServer(app);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
-  const makeContext = async (headers: http.IncomingHttpHeaders, extra: Partial<Ctx> = {}): Promise<Ctx> => {
-    const em = orm.em.fork();
+  const makeContext = async (headers: http.IncomingHttpHeaders, extra: Pick<Ctx, 'req' | 'res'> = {}): Promise<Ctx> => {
     const viewer = await services.auth.viewerFromToken(pool, tokenFromHeaders(headers));
-    return { em, pool, viewer, services, ...extra };
+    return new RequestContext(orm, { pool, viewer, services, ...extra });
   };
 
   const wsCleanup = useServer<Record<string, unknown>, { headers: http.IncomingHttpHeaders }>(
@@ -74,7 +74,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   );
 
   const apollo = new ApolloServer<Ctx>({
-    schema,
+    ...(config.executor === 'graphql-js' ? { schema } : { gateway: compiledExecutorGateway(schema) }),
     validationRules: [queryLimitsRule],
     introspection: true,
     includeStacktraceInErrorResponses: false,

@@ -14,6 +14,12 @@ export interface AppConfig {
   sessionHours: number;
   /** Secure cookies (behind HTTPS). */
   secureCookies: boolean;
+  /**
+   * Execute operations with graphql-jit (compiled; the default) or graphql-js's interpreter
+   * (`GRAPHQL_EXECUTOR=graphql-js`). Both give the same answers; the interpreter is the fallback
+   * to reach for if a compiled answer is ever in doubt.
+   */
+  executor?: 'compiled' | 'graphql-js';
 }
 
 export function configFromEnv(databaseUrl: string): AppConfig {
@@ -23,5 +29,12 @@ export function configFromEnv(databaseUrl: string): AppConfig {
     webDist: process.env.SERVE_WEB === '0' ? undefined : path.join(repoRoot, 'web/dist'),
     sessionHours: Number(process.env.SESSION_HOURS ?? 12),
     secureCookies: process.env.SECURE_COOKIES === '1',
+    executor: executorFromEnv(process.env.GRAPHQL_EXECUTOR),
   };
+}
+
+function executorFromEnv(value: string | undefined): AppConfig['executor'] {
+  if (value === undefined || value === '' || value === 'compiled') return 'compiled';
+  if (value === 'graphql-js') return 'graphql-js';
+  throw new Error(`GRAPHQL_EXECUTOR must be "compiled" or "graphql-js", not "${value}".`);
 }

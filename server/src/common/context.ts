@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Request, Response } from 'express';
 import type pg from 'pg';
 import type { Duty, Role, User } from '../modules/auth/user.entity.js';
@@ -27,3 +27,33 @@ export type Ctx = {
   /** Per-request batch loaders (see loader.ts). */
   loaders?: Map<string, unknown>;
 };
+
+/**
+ * The context of one request or WebSocket connection. Its entity manager is forked on first use:
+ * most requests answer from SQL alone, and a fork is not free. The getter lives on the prototype
+ * because Apollo copies a context's own properties (which would run a getter, and fork).
+ */
+export class RequestContext implements Ctx {
+  pool: pg.Pool;
+  viewer: Viewer | null;
+  services: Ctx['services'];
+  req?: Request;
+  res?: Response;
+  loaders?: Map<string, unknown>;
+  private forkedEm: EntityManager | undefined;
+  private readonly orm: MikroORM;
+
+  constructor(orm: MikroORM, fields: Omit<Ctx, 'em'>) {
+    this.orm = orm;
+    this.pool = fields.pool;
+    this.viewer = fields.viewer;
+    this.services = fields.services;
+    this.req = fields.req;
+    this.res = fields.res;
+    this.loaders = fields.loaders;
+  }
+
+  get em(): EntityManager {
+    return (this.forkedEm ??= this.orm.em.fork());
+  }
+}
