@@ -8,13 +8,13 @@ import pg from 'pg';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import type { AppConfig } from './config.js';
 import { RequestContext, type Ctx } from './common/context.js';
-import { MAX_BODY, queryLimitsRule } from './common/limits.js';
+import { queryLimitsRule } from './common/limits.js';
+import { graphqlHttpHandler } from './common/graphql-http.js';
 import { compiledExecutorGateway } from './common/compiled-executor.js';
 import { createServices, type Services } from './common/services.js';
 import { migrate, openOrm } from './db/orm.js';
@@ -49,7 +49,12 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // API answers are not cached; hashing every response body costs more than it saves
-  const httpServer = http.createServer(app);
+  // `/graphql` goes straight to Apollo (see graphql-http.ts); everything else to Express.
+  let graphqlHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
+  const httpServer = http.createServer((req, res) => {
+    if (graphqlHandler && isGraphqlPath(req.url)) graphqlHandler(req, res);
+    else app(req, res);
+  });
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
   const makeContext = async (headers: http.IncomingHttpHeaders, extra: Pick<Ctx, 'req' | 'res'> = {}): Promise<Ctx> => {
@@ -100,20 +105,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   registerReceivingRoutes(app, services);
   registerReportRoutes(app, services);
   registerVendorReturnRoutes(app, services);
-  app.use(
-    '/graphql',
-    express.json({ limit: MAX_BODY }),
-    expressMiddleware(apollo, { context: ({ req, res }) => makeContext(req.headers, { req, res }) }),
-  );
-  app.use((err: Error & { type?: string; status?: number }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (err.type === 'entity.too.large') {
-      res
-        .status(413)
-        .json({ errors: [{ message: `Request body is larger than ${MAX_BODY}.`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
-      return;
-    }
-    next(err);
-  });
+  graphqlHandler = graphqlHttpHandler(apollo, (req, res) => makeContext(req.headers, { req, res }));
   if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
     const dist = config.webDist;
     app.use(express.static(dist, { index: false, maxAge: '1h' }));
@@ -135,6 +127,12 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
       await orm.close();
     },
   };
+}
+
+function isGraphqlPath(url: string | undefined): boolean {
+  if (!url?.startsWith('/graphql')) return false;
+  const rest = url.slice('/graphql'.length);
+  return rest === '' || rest === '/' || rest.startsWith('?') || rest.startsWith('/?');
 }
 
 function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {

@@ -208,6 +208,48 @@ describe('GraphQL limits (SEC-3)', () => {
     expect(res.status).toBe(413);
     expect((await res.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
   });
+
+  it('SEC-3: an oversized body sent without a length (chunked) is refused the same way', async () => {
+    const chunk = new TextEncoder().encode('x'.repeat(1024 * 1024));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect((await res.json()).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('SEC-3: a body that is not JSON is BAD_REQUEST; a compressed one UNSUPPORTED_MEDIA_TYPE', async () => {
+    const post = (body: string, headers: Record<string, string> = {}) =>
+      fetch(`${t.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    const broken = await post('{"query": "{ me { expiresAt } }"');
+    expect(broken.status).toBe(400);
+    expect((await broken.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    const gzip = await post('\u001f\u008b', { 'content-encoding': 'gzip' });
+    expect(gzip.status).toBe(415);
+    expect((await gzip.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('SEC-3: sign-out also expires the session cookie in the browser', async () => {
+    const clerk = await t.as('clerk');
+    const res = await fetch(`${t.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${clerk.token}` },
+      body: JSON.stringify({ query: 'mutation { signOut }' }),
+    });
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^sd_session=;/);
+    expect(cookie).toMatch(/Expires=Thu, 01 Jan 1970/);
+  });
 });
 
 describe('sessions across server processes', () => {

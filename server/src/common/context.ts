@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import type { Request, Response } from 'express';
+import type http from 'node:http';
 import type pg from 'pg';
 import type { Duty, Role, User } from '../modules/auth/user.entity.js';
 
@@ -21,8 +21,8 @@ export type Ctx = {
   /** Pool for set-based SQL (stock engine, reports). */
   pool: pg.Pool;
   viewer: Viewer | null;
-  req?: Request;
-  res?: Response;
+  req?: http.IncomingMessage;
+  res?: http.ServerResponse;
   services: import('./services.js').Services;
   /** Per-request batch loaders (see loader.ts). */
   loaders?: Map<string, unknown>;
@@ -37,8 +37,8 @@ export class RequestContext implements Ctx {
   pool: pg.Pool;
   viewer: Viewer | null;
   services: Ctx['services'];
-  req?: Request;
-  res?: Response;
+  req?: http.IncomingMessage;
+  res?: http.ServerResponse;
   loaders?: Map<string, unknown>;
   private forkedEm: EntityManager | undefined;
   private readonly orm: MikroORM;

@@ -4,7 +4,8 @@ import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type 
 export const MAX_QUERY_DEPTH = 15;
 export const MAX_QUERY_FIELDS = 1500;
 /** Request body limit; a 10,000-serial paste fits comfortably. */
-export const MAX_BODY = '4mb';
+export const MAX_BODY = '4 MB';
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** SEC-3: refuses operations nested deeper than MAX_QUERY_DEPTH or selecting more than MAX_QUERY_FIELDS fields. */
 export function queryLimitsRule(context: ValidationContext): ASTVisitor {

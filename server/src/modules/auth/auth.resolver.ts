@@ -1,4 +1,5 @@
 import { Arg, Ctx as C, Field, InputType, Mutation, ObjectType, Query, Resolver, Authorized } from 'type-graphql';
+import { serialize as serializeCookie } from 'cookie';
 import type { Ctx } from '../../common/context.js';
 import { visibleStores } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode } from '../../common/user-error.js';
@@ -73,13 +74,16 @@ export class AuthResolver {
       return payload;
     }
     ctx.viewer = result.viewer;
-    ctx.res?.cookie(SESSION_COOKIE, result.token, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: ctx.services.config.secureCookies,
-      expires: result.viewer.expiresAt,
-      path: '/',
-    });
+    ctx.res?.appendHeader(
+      'set-cookie',
+      serializeCookie(SESSION_COOKIE, result.token, {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.services.config.secureCookies,
+        expires: result.viewer.expiresAt,
+        path: '/',
+      }),
+    );
     payload.token = result.token;
     payload.viewer = await this.viewerInfo(ctx);
     return payload;
@@ -88,7 +92,7 @@ export class AuthResolver {
   @Mutation(() => Boolean, { description: 'Ends the current session.' })
   async signOut(@C() ctx: Ctx): Promise<boolean> {
     await ctx.services.auth.signOut(ctx);
-    ctx.res?.clearCookie(SESSION_COOKIE, { path: '/' });
+    ctx.res?.appendHeader('set-cookie', serializeCookie(SESSION_COOKIE, '', { path: '/', expires: new Date(0) }));
     return true;
   }
 
