@@ -49,12 +49,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false); // API answers are not cached; hashing every response body costs more than it saves
-  // `/graphql` goes straight to Apollo (see graphql-http.ts); everything else to Express.
-  let graphqlHandler: ((req: http.IncomingMessage, res: http.ServerResponse) => void) | undefined;
-  const httpServer = http.createServer((req, res) => {
-    if (graphqlHandler && isGraphqlPath(req.url)) graphqlHandler(req, res);
-    else app(req, res);
-  });
+  const httpServer = http.createServer(); // its request handler is set once Apollo has started
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
 
   const makeContext = async (headers: http.IncomingHttpHeaders, extra: Pick<Ctx, 'req' | 'res'> = {}): Promise<Ctx> => {
@@ -105,7 +100,12 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
   registerReceivingRoutes(app, services);
   registerReportRoutes(app, services);
   registerVendorReturnRoutes(app, services);
-  graphqlHandler = graphqlHttpHandler(apollo, (req, res) => makeContext(req.headers, { req, res }));
+  // `/graphql` goes straight to Apollo (see graphql-http.ts); everything else to Express.
+  const graphqlHandler = graphqlHttpHandler(apollo, (req, res) => makeContext(req.headers, { req, res }));
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    if (isGraphqlPath(req.url)) graphqlHandler(req, res);
+    else app(req, res);
+  });
   if (config.webDist && fs.existsSync(path.join(config.webDist, 'index.html'))) {
     const dist = config.webDist;
     app.use(express.static(dist, { index: false, maxAge: '1h' }));
