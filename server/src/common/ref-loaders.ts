@@ -1,8 +1,8 @@
 import type { Ctx } from './context.js';
 import { statement } from './db.js';
 import { loader } from './loader.js';
-import { Store, Venue } from '../modules/locations/location.entities.js';
-import { User } from '../modules/auth/user.entity.js';
+import type { Store } from '../modules/locations/location.entities.js';
+import type { User } from '../modules/auth/user.entity.js';
 
 /**
  * A store with its venue name, as JSON (alias `s`). JSON rather than `s.*` keeps a named
@@ -18,18 +18,19 @@ const USERS = statement('users-by-id', `select ${USER_JSON} as user from app_use
 
 /**
  * Stores (with their venue) and users that documents point at, batched per request and read
- * with one prepared statement each, then merged into the request's identity map.
+ * with one prepared statement each. They are answers, not managed entities: plain objects of
+ * the entities' shape (the ORM's merge of a store with its venue cost more than the read).
  */
 export const storeLoader = (ctx: Ctx) =>
   loader<number, Store>(ctx, 'store', async (ids) => {
     const { rows } = await ctx.pool.query(STORES([ids]));
-    return new Map(rows.map(({ store }) => [store.id as number, toStore(ctx, store)]));
+    return new Map(rows.map(({ store }) => [store.id as number, toStore(store)]));
   });
 
 export const userLoader = (ctx: Ctx) =>
   loader<number, User>(ctx, 'user', async (ids) => {
     const { rows } = await ctx.pool.query(USERS([ids]));
-    return new Map(rows.map(({ user }) => [user.id as number, toUser(ctx, user)]));
+    return new Map(rows.map(({ user }) => [user.id as number, toUser(user)]));
   });
 
 const VISIBLE_STORES = statement(
@@ -40,7 +41,7 @@ const VISIBLE_STORES = statement(
 
 /** The stores a viewer may see (SEC-2): every active one, or the ones assigned; by code. */
 export async function visibleStores(ctx: Ctx, storeIds: number[] | null): Promise<Store[]> {
-  const stores = (await ctx.pool.query(VISIBLE_STORES([storeIds]))).rows.map(({ store }) => toStore(ctx, store));
+  const stores = (await ctx.pool.query(VISIBLE_STORES([storeIds]))).rows.map(({ store }) => toStore(store));
   for (const s of stores) storeLoader(ctx).prime(s.id, s);
   return stores;
 }
@@ -50,16 +51,31 @@ export async function visibleStores(ctx: Ctx, storeIds: number[] | null): Promis
  * STORE_JSON, `users` as USER_JSON objects. The loaders then ask nothing for them.
  */
 export function primeRefs(ctx: Ctx, refs: { store?: Record<string, any> | null; users?: Record<string, any>[] | null }): void {
-  if (refs.store) storeLoader(ctx).prime(refs.store.id, toStore(ctx, refs.store));
-  for (const u of refs.users ?? []) userLoader(ctx).prime(u.id, toUser(ctx, u));
+  if (refs.store) storeLoader(ctx).prime(refs.store.id, toStore(refs.store));
+  for (const u of refs.users ?? []) userLoader(ctx).prime(u.id, toUser(u));
 }
 
-function toStore(ctx: Ctx, { venue_name, ...row }: Record<string, any>): Store {
-  ctx.em.map(Venue, { id: row.venue_id, name: venue_name });
-  return ctx.em.map(Store, row);
+function toStore(row: Record<string, any>): Store {
+  return {
+    id: row.id,
+    code: row.code,
+    name: row.name,
+    kind: row.kind,
+    timeZone: row.time_zone,
+    active: row.active,
+    venue: { id: row.venue_id, name: row.venue_name },
+  } as Store;
 }
 
-function toUser(ctx: Ctx, row: Record<string, any>): User {
-  const createdAt = typeof row.created_at === 'string' ? new Date(row.created_at) : row.created_at;
-  return ctx.em.map(User, { ...row, created_at: createdAt });
+function toUser(row: Record<string, any>): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.display_name,
+    role: row.role,
+    duties: row.duties,
+    allStores: row.all_stores,
+    active: row.active,
+    createdAt: typeof row.created_at === 'string' ? new Date(row.created_at) : row.created_at,
+  } as User;
 }

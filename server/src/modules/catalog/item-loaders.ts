@@ -1,6 +1,6 @@
 import type { Ctx } from '../../common/context.js';
 import { loader } from '../../common/loader.js';
-import { Item } from './catalog.entities.js';
+import { Item, type Vendor } from './catalog.entities.js';
 import { toPolicy, type EffectivePolicy } from './policy.service.js';
 
 export interface ItemUpcs {
@@ -58,32 +58,43 @@ export function detailPolicy(row: Record<string, any>): EffectivePolicy {
   });
 }
 
-/** The Item of an ITEM_DETAIL_JSON object, merged into the request's identity map, its loaders primed. */
+/**
+ * The Item of an ITEM_DETAIL_JSON object, its loaders primed. It is an answer, not a managed
+ * entity: a plain object of the entity's shape (the ORM's merge cost more than the read did).
+ */
 export function primeItem(ctx: Ctx, row: Record<string, any>): Item {
-  const item = ctx.em.map(Item, itemColumns(row));
+  const item = itemOf(row);
   itemLoader(ctx).prime(item.id, item);
   policyLoader(ctx).prime(item.id, detailPolicy(row));
   upcLoader(ctx).prime(item.id, { main: row.main_upc ?? '', additional: row.additional_upcs ?? [] });
   return item;
 }
 
-/** The keys ITEM_DETAIL_JSON adds to the item's own columns. */
-const DETAIL_KEYS = new Set([
-  'policy_level',
-  'policy_source',
-  'policy_source_id',
-  'policy_source_name',
-  'policy_on_sale',
-  'policy_on_return',
-  'policy_pattern',
-  'main_upc',
-  'additional_upcs',
-]);
-
-function itemColumns(row: Record<string, any>): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k in row) if (!DETAIL_KEYS.has(k)) out[k] = row[k];
-  // Timestamps arrive as text in JSON.
-  for (const k of ['created_at', 'updated_at']) if (typeof out[k] === 'string') out[k] = new Date(out[k] as string);
-  return out;
+function itemOf(row: Record<string, any>): Item {
+  return {
+    id: row.id,
+    productId: row.product_id,
+    name: row.name,
+    description: row.description,
+    subcategoryId: row.subcategory_id,
+    categoryId: row.category_id,
+    departmentId: row.department_id,
+    vendor: row.vendor_id == null ? null : ({ id: row.vendor_id } as Vendor),
+    style: row.style,
+    size: row.size,
+    color: row.color,
+    brand: row.brand,
+    season: row.season,
+    team: row.team,
+    unitCost: row.unit_cost,
+    retailPrice: row.retail_price,
+    serialLevel: row.serial_level,
+    serialRequiredWhenSelling: row.serial_required_on_sale,
+    serialRequiredWhenReturning: row.serial_required_on_return,
+    serialPattern: row.serial_pattern,
+    active: row.active,
+    // Timestamps arrive as text in JSON.
+    createdAt: new Date(row.created_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
