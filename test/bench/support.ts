@@ -570,6 +570,41 @@ export async function withPeakRss<T>(fn: () => Promise<T>, intervalMs = 50): Pro
 
 const mib = (bytes: number) => bytes / (1024 * 1024);
 
+/** RSS of another process from /proc/<pid>/status, in bytes (NaN when unavailable). */
+function processRss(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Runs `fn` while sampling the RSS of process `pid` (a server started with
+ * startBenchServerProcess) every `intervalMs`; its peak and start in MiB. Only that server's
+ * memory counts, not the benchmark client's.
+ */
+export async function withPeakProcessRss<T>(
+  pid: number,
+  fn: () => Promise<T>,
+  intervalMs = 50,
+): Promise<{ result: T; peakRssMb: number; startRssMb: number }> {
+  const start = processRss(pid);
+  if (Number.isNaN(start)) throw new BenchFailure(`cannot read the memory of process ${pid} (/proc/${pid}/status)`);
+  let peak = start;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, processRss(pid) || 0);
+  }, intervalMs);
+  try {
+    const result = await fn();
+    peak = Math.max(peak, processRss(pid) || 0);
+    return { result, peakRssMb: mib(peak), startRssMb: mib(start) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reporting
 
