@@ -17,6 +17,8 @@ export interface StockLine {
 
 type Row = Omit<ScanAnswer, 'key' | 'at'>;
 
+export type StockLines = ReturnType<typeof useStockLines>;
+
 /**
  * Lines built the way a clerk with a scanner works (RCV-2's blind flow): a product barcode
  * starts the item's line (or picks it again), then its serials follow; a never-serialized
@@ -33,6 +35,7 @@ export function useStockLines(wording: () => string) {
   /** Scans made and not answered yet. */
   const pending = ref(0);
   const currentLine = computed(() => lines.value.find((line) => line.key === currentKey.value));
+  const itemsById = computed(() => new Map(lines.value.map((line) => [line.item.id, line.item])));
   let queue: Promise<void> = Promise.resolve();
   let nextKey = 1;
 
@@ -42,6 +45,7 @@ export function useStockLines(wording: () => string) {
     currentKey,
     pending,
     answers,
+    itemsById,
     scan,
     paste,
     selectLine,
