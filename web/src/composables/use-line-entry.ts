@@ -7,7 +7,9 @@ import { describeError } from '@/errors';
 export interface EntryItem {
   id: string;
   productId: string;
+  name: string;
   mainUpc?: string | null;
+  policy: { level: string };
 }
 
 export interface LineEntrySpec<TItem extends EntryItem, TLine extends { item: TItem }> {
@@ -24,6 +26,8 @@ export interface LineEntrySpec<TItem extends EntryItem, TLine extends { item: TI
   /** Clears what the feature adds to the entry. */
   clear?: () => void;
 }
+
+export type LineEntry<TItem extends EntryItem, TLine extends { item: TItem }> = ReturnType<typeof useLineEntry<TItem, TLine>>;
 
 /**
  * The lines of a new document (a receipt's expected lines, a transfer's requested lines),
