@@ -204,7 +204,12 @@ export class ItemResolver {
   @Authorized()
   @Query(() => [ItemPolicy], { description: 'Effective policies of many items in one call (up to 10,000).' })
   async itemPolicies(@Arg('itemIds', () => [ID]) itemIds: string[], @C() ctx: Ctx): Promise<ItemPolicy[]> {
-    return (await policiesInOrder(ctx, itemIds)).map((p) => ({ itemId: String(p.itemId), ...toSerialPolicy(p) }));
+    // One answer object per item (10,000 of them), not a policy copied into another.
+    return (await policiesInOrder(ctx, itemIds)).map((p) => {
+      const answer = toSerialPolicy(p) as ItemPolicy;
+      answer.itemId = String(p.itemId);
+      return answer;
+    });
   }
 
   @Authorized()
