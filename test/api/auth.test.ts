@@ -193,6 +193,13 @@ describe('GraphQL limits (SEC-3)', () => {
     expect(res.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
   });
 
+  it('SEC-3: aliases of __typename count too, even before sign-in', async () => {
+    const query = `{ ${Array.from({ length: 1600 }, (_, i) => `t${i}: __typename`).join(' ')} }`;
+    expect(await t.anonymous().errorCode(query)).toBe('QUERY_TOO_COMPLEX');
+    // Apollo Client's own __typename in every selection set stays free.
+    expect(await t.anonymous().errorCode(`{ __typename me { __typename expiresAt } }`)).toBeUndefined();
+  });
+
   it('SEC-3: the standard introspection query is still allowed', async () => {
     const { getIntrospectionQuery } = await import('graphql');
     const res = await t.anonymous().request(getIntrospectionQuery());

@@ -18,6 +18,8 @@ export function graphqlHttpHandler<C extends BaseContext>(
 ): Handler {
   return (req, res) => {
     serve(apollo, context, req, res).catch((e: unknown) => {
+      // A client that went away mid-request is not a fault of ours.
+      if (req.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return void res.destroy();
       console.error('GraphQL over HTTP:', e);
       if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error; it has been logged.');
       else res.destroy();
@@ -101,7 +103,11 @@ function isJson(contentType: string | undefined): boolean {
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }
 
+/**
+ * A refused request's body may still be arriving (a refused upload can be endless): the
+ * connection is closed once the answer is out, rather than reading the rest to keep it alive.
+ */
 function refuse(res: http.ServerResponse, status: number, code: string, message: string): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' });
   res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
 }

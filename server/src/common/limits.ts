@@ -16,10 +16,16 @@ export function queryLimitsRule(context: ValidationContext): ASTVisitor {
     if (!set) return { depth, fields: 0 };
     let maxDepth = depth;
     let fields = 0;
+    // One __typename per selection set is free (Apollo Client adds it everywhere); more are
+    // aliases like any other field, or they would flood for free.
+    let typenameFree = true;
     for (const sel of set.selections) {
       let child: { depth: number; fields: number };
       if (sel.kind === Kind.FIELD) {
-        if (sel.name.value === '__typename') continue;
+        if (sel.name.value === '__typename' && typenameFree) {
+          typenameFree = false;
+          continue;
+        }
         child = measure(sel.selectionSet, depth + 1, seen);
         fields += 1;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
