@@ -3,7 +3,7 @@ import { useApolloClient } from '@/composables/use-apollo';
 import { describeError } from '@/errors';
 import { StockLineResolveCodeDocument, type StockLineInputType, type StockLineItemFragment } from '@/gql/graphql';
 import { MAX_ENTRIES, plural, splitEntries } from '@/modules/receiving/receiving';
-import { useScanAnswers, type ScanAnswer } from './scan-answers';
+import { useScanAnswers, type ScanAnswer } from '@/composables/use-scan-answers';
 
 /** One item on an adjustment or a return to vendor, as scanned. */
 export interface StockLine {

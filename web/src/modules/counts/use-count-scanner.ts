@@ -4,7 +4,7 @@ import { useMutation } from '@/composables/use-mutation';
 import { useScanQueue, type QueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanCountDocument } from '@/gql/graphql';
-import { useScanAnswers } from '@/modules/adjustments/scan-answers';
+import { useScanAnswers } from '@/composables/use-scan-answers';
 import { loadBatch, saveBatch, type SavedBatch } from './counts';
 
 /**

@@ -2,26 +2,14 @@ import { computed, ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
 import { isRetryable, newClientKey } from '@/composables/client-key';
 import { playCue } from '@/composables/scan-cues';
 import { useMutation } from '@/composables/use-mutation';
+import { useScanAnswers } from '@/composables/use-scan-answers';
 import { useScanQueue, type QueuedScan as BaseQueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanReceiptDocument, type ScanOutcome, type ScanReceiptMutation } from '@/gql/graphql';
-import { MAX_ENTRIES, splitEntries, type AnswerOutcome } from './receiving';
+import { MAX_ENTRIES, splitEntries } from './receiving';
 import type { OwnChanges } from './use-receipt-events';
 
 export type ScanResult = ScanReceiptMutation['scanReceipt']['results'][number];
-
-/** One row of the answer log. */
-export interface Answer {
-  /** Unique in this page's log. */
-  key: number;
-  at: Date;
-  input: string;
-  outcome: AnswerOutcome;
-  accepted: boolean;
-  message: string;
-  lineScanned: number | null;
-  lineExpected: number | null;
-}
 
 /** What a paste of many serials came to (SER-2: every entry has its own answer). */
 export interface PasteResult {
@@ -40,8 +28,6 @@ interface QueuedScan extends BaseQueuedScan {
   settle?: (committed: boolean) => void;
 }
 
-const LOG_SIZE = 200;
-
 /**
  * DOC-3 on one receipt: scans are sent one after another in the order they were made (each
  * with the current item the previous answer returned), answered in the log newest first, and
@@ -59,7 +45,7 @@ export function useReceiptScanner(
   } = {},
 ) {
   const { mutate, error } = useMutation(ScanReceiptDocument);
-  const answers = shallowRef<Answer[]>([]);
+  const { answers, answer } = useScanAnswers();
   /** The item serials go to when they are not preregistered; set by each answer. */
   const currentItemId = ref<string | null>(null);
   /** "Current item" view: serials preregistered for another item are refused (WRONG_ITEM). */
@@ -73,7 +59,6 @@ export function useReceiptScanner(
   });
   const lastPaste = shallowRef<PasteResult>();
   const pasting = computed(() => waiting.value.some((item) => item.kind === 'paste'));
-  let nextKey = 1;
 
   return {
     answers,
@@ -150,7 +135,7 @@ export function useReceiptScanner(
       item.done?.(summary);
       playCue(summary.refused.length > 0 ? 'refused' : 'accepted');
     } else {
-      log(
+      answer(
         payload.results.map((r) => ({
           input: r.input,
           outcome: r.outcome,
@@ -160,7 +145,6 @@ export function useReceiptScanner(
           lineExpected: r.lineExpected,
         })),
       );
-      playCue(payload.results.every((r) => r.accepted) ? 'accepted' : 'refused');
     }
     options.onAnswer?.();
     return true;
@@ -171,19 +155,12 @@ export function useReceiptScanner(
       const refused = pasteRefusal(splitEntries(item.input).length, messages);
       lastPaste.value = refused;
       item.done?.(refused);
+      playCue('refused');
     } else {
-      log([{ input: item.input, outcome: 'ERROR', accepted: false, message: messages.join(' '), lineScanned: null, lineExpected: null }]);
+      answer([{ input: item.input, outcome: 'ERROR', accepted: false, message: messages.join(' ') }]);
     }
-    playCue('refused');
     options.onRefused?.();
     options.onAnswer?.();
-  }
-
-  /** Adds answers to the top of the log, the last entry of a multi-entry scan topmost. */
-  function log(rows: Omit<Answer, 'key' | 'at'>[]): void {
-    const at = new Date();
-    const added = rows.map((row) => ({ ...row, key: nextKey++, at })).reverse();
-    answers.value = [...added, ...answers.value].slice(0, LOG_SIZE);
   }
 }
 

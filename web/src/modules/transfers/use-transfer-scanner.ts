@@ -1,26 +1,11 @@
-import { ref, shallowRef, toValue, type MaybeRefOrGetter } from 'vue';
+import { ref, toValue, type MaybeRefOrGetter } from 'vue';
 import { isRetryable, newClientKey } from '@/composables/client-key';
 import { playCue } from '@/composables/scan-cues';
 import { useMutation } from '@/composables/use-mutation';
+import { useScanAnswers } from '@/composables/use-scan-answers';
 import { useScanQueue, type QueuedScan } from '@/composables/use-scan-queue';
 import { describeError } from '@/errors';
 import { ScanTransferDocument, type TransferSide } from '@/gql/graphql';
-import type { AnswerOutcome } from '@/modules/receiving/receiving';
-
-/** One row of the answer log. */
-export interface TransferAnswer {
-  /** Unique in this page's log. */
-  key: number;
-  at: Date;
-  input: string;
-  outcome: AnswerOutcome;
-  accepted: boolean;
-  message: string;
-  lineScanned: number | null;
-  lineExpected: number | null;
-}
-
-const LOG_SIZE = 200;
 
 /**
  * DOC-3 on one transfer, on one side (SHIP at the source, RECEIVE at the destination): scans
@@ -39,13 +24,12 @@ export function useTransferScanner(
   } = {},
 ) {
   const { mutate, error } = useMutation(ScanTransferDocument);
-  const answers = shallowRef<TransferAnswer[]>([]);
+  const { answers, answer } = useScanAnswers();
   /** The item the next serials belong to on the SHIP side; set by a UPC scan. */
   const currentItemId = ref<string | null>(null);
   const { waiting, connectionLost, enqueue, retryNow, discardWaiting } = useScanQueue(send, {
     onConnectionLost: () => playCue('refused'),
   });
-  let nextKey = 1;
 
   return { answers, currentItemId, waiting, connectionLost, scan, selectItem, retryNow, discardWaiting };
 
@@ -85,7 +69,7 @@ export function useTransferScanner(
       return true;
     }
     currentItemId.value = payload.currentItemId ?? null;
-    log(
+    answer(
       payload.results.map((r) => ({
         input: r.input,
         outcome: r.outcome,
@@ -95,22 +79,13 @@ export function useTransferScanner(
         lineExpected: r.lineExpected ?? null,
       })),
     );
-    playCue(payload.results.every((r) => r.accepted) ? 'accepted' : 'refused');
     options.onAnswer?.();
     return true;
   }
 
   function answerFailure(item: QueuedScan, message: string): void {
-    log([{ input: item.input, outcome: 'ERROR', accepted: false, message, lineScanned: null, lineExpected: null }]);
-    playCue('refused');
+    answer([{ input: item.input, outcome: 'ERROR', accepted: false, message }]);
     options.onRefused?.();
     options.onAnswer?.();
-  }
-
-  /** Adds answers to the top of the log, the last entry of a multi-entry scan topmost. */
-  function log(rows: Omit<TransferAnswer, 'key' | 'at'>[]): void {
-    const at = new Date();
-    const added = rows.map((row) => ({ ...row, key: nextKey++, at })).reverse();
-    answers.value = [...added, ...answers.value].slice(0, LOG_SIZE);
   }
 }

@@ -2,8 +2,9 @@ import { shallowRef } from 'vue';
 import type { AnswerOutcome } from '@/modules/receiving/receiving';
 import { playCue } from '@/composables/scan-cues';
 
-// DOC-3 on the stock pages (adjustments, returns to vendor, counts): every scan answers at
-// once, newest first, green when taken and red with the reason when not — and it sounds.
+// DOC-3 on every scanning page (receipts, transfers, adjustments, returns to vendor, counts):
+// every scan answers at once, newest first, green when taken and red with the reason when
+// not — and it sounds. Shown by components/ScanAnswerLog.vue.
 
 /** One row of an answer log. */
 export interface ScanAnswer {
@@ -14,6 +15,9 @@ export interface ScanAnswer {
   outcome: AnswerOutcome;
   accepted: boolean;
   message: string;
+  /** Where the scan's line stands ("3 of 5"), on documents with expected quantities. */
+  lineScanned?: number | null;
+  lineExpected?: number | null;
 }
 
 const LOG_SIZE = 200;
