@@ -166,6 +166,54 @@ describe.skipIf(!browserAvailable())('transfers console', () => {
     expect([...board.errors, ...desk.errors]).toEqual([]);
   });
 
+  it('TRF-2: the Ship panel says what blocks shipping until the serials are scanned, then ships them', async () => {
+    // Given a draft from S001 to S002 with nothing on it yet, and two serials in stock at S001
+    const { upc, serials } = await twoSerials('S001');
+    const created = await manager.data(`mutation($i: CreateTransferInput!) { createTransfer(input: $i) { ${TRANSFER} } }`, {
+      i: { fromStoreId: S.S001, toStoreId: S.S002, clientKey: crypto.randomUUID() },
+    });
+    const { id, number } = created.createTransfer.transfer;
+
+    // When the manager opens it in the console
+    const desk = await open('manager');
+    await desk.page.goto(`${t.url}/transfers/${id}`);
+    await desk.page.getByTestId('transfer-scan-input').waitFor();
+
+    // Then the Ship button is disabled and the panel says why
+    const ship = desk.page.getByTestId('ship-transfer');
+    const blockers = desk.page.getByTestId('ship-blockers');
+    await poll(() => blockers.getAttribute('data-count')).not.toBe('0');
+    expect(await ship.isDisabled()).toBe(true);
+    expect(await ship.getAttribute('aria-describedby')).toBe('ship-blockers');
+    expect(await blockers.innerText()).toMatch(/Shipping waits for:/);
+
+    // When the item and its two serials are scanned
+    await poll(() => focused(desk.page)).toBe('transfer-scan-input');
+    await scan(desk.page, upc);
+    await poll(() => answers(desk.page).count()).toBe(1);
+    await scan(desk.page, serials[0]);
+    await poll(() => answers(desk.page).count()).toBe(2);
+    await scan(desk.page, serials[1]);
+    await poll(() => answers(desk.page).count()).toBe(3);
+
+    // Then nothing blocks shipping, and the panel says what shipping will do
+    await poll(() => blockers.getAttribute('data-count')).toBe('0');
+    await poll(() => blockers.innerText()).toMatch(/shipping takes 2 units out of S001's stock and puts them in transit to S002/);
+    expect(await ship.isDisabled()).toBe(false);
+
+    // When the manager ships it
+    await ship.click();
+
+    // Then it is shipped, and both units are in transit on it
+    await poll(() => desk.page.getByTestId('transfer-status').getAttribute('data-status')).toBe('SHIPPED');
+    const units = await t.db.query(
+      `select u.state from serial_unit u join transfer tr on tr.id = u.transfer_id where tr.number = $1 and u.serial = any($2::text[])`,
+      [number, serials],
+    );
+    expect(units.rows.map((r) => r.state)).toEqual(['IN_TRANSIT', 'IN_TRANSIT']);
+    expect(desk.errors).toEqual([]);
+  });
+
   it('RT-3: the board catches up on what it missed while its connection was down', async () => {
     const transfer = await draftWithTwoSerials();
 
