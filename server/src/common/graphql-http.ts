@@ -18,8 +18,9 @@ export function graphqlHttpHandler<C extends BaseContext>(
 ): Handler {
   return (req, res) => {
     serve(apollo, context, req, res).catch((e: unknown) => {
-      // A client that went away mid-request is not a fault of ours.
-      if (req.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return void res.destroy();
+      // A client that went away mid-request is not a fault of ours. (Not `req.destroyed`: a request
+      // whose body was read to the end is destroyed too.)
+      if (!res.socket || res.socket.destroyed || (e as NodeJS.ErrnoException).code === 'ECONNRESET') return void res.destroy();
       console.error('GraphQL over HTTP:', e);
       if (!res.headersSent) refuse(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error; it has been logged.');
       else res.destroy();
