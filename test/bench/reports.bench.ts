@@ -14,7 +14,9 @@
  * of HTTP, the session, GraphQL and the filter check).
  * Then the CSV export of every row (GET /export/serial-history.csv) from a second server started
  * as its own process (server/src/main.ts, as `pnpm start` runs it): rows per second as the
- * client receives them, and that server process's peak RSS (`export_peak_rss_mb`).
+ * client receives them, and that server process's peak RSS (`export_peak_rss_mb`); beside it the
+ * same rows as a hand-written COPY to CSV (`export_sql_rows_per_s`; `export_vs_sql` = the
+ * export's time ÷ the SQL's, > 1 = slower) and the service's statement as a COPY without HTTP.
  * The EXPLAIN (ANALYZE, BUFFERS) plans of the service's three statements go to
  * results/reports-explain.txt. The generated data is checked against the ledger invariants
  * first (`invariant_violations`, must be 0).
@@ -23,6 +25,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import {
   BenchFailure,
   benchDatabase,
@@ -51,14 +54,14 @@ const QUERY = `query($f: SerialHistoryFilter) { serialHistory(filter: $f, first:
  * The same first page written by hand: the ledger rows on the indexes (store + time, serial key,
  * time), then the names of those 50 rows. `$where` is each case's condition.
  */
-const handWritten = (where: string) => `
+const handWritten = (where: string, limit: number | null = 50) => `
   select e.id, e.serial, i.description, i.product_id, i.name, e.occurred_at, cu.number, cu.name as customer, e.type,
          case when e.type = 'RECEIVING' then coalesce(rv.name, v.name) when e.type = 'RETURN' then cu.name when e.type = 'TRANSFER_IN' then ss.code
               when e.quantity > 0 then initcap(e.type) else st.code end as source,
          case when e.type = 'SALE' then cu.name when e.type = 'RETURN_TO_VENDOR' then coalesce(tv.name, v.name) when e.type = 'TRANSFER_OUT' then ds.code
               when e.quantity > 0 then st.code else initcap(e.type) end as destination,
          d.name, c.name, sc.name, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor, u.display_name, e.event_label, st.code, e.document_number
-  from (select * from stock_event e where ${where} order by e.occurred_at desc, e.id desc limit 50) e
+  from (select * from stock_event e where ${where} order by e.occurred_at desc, e.id desc${limit == null ? '' : ` limit ${limit}`}) e
   join item i on i.id = e.item_id
   join classification d on d.id = i.department_id join classification c on c.id = i.category_id join classification sc on sc.id = i.subcategory_id
   join store st on st.id = e.report_store_id
@@ -187,6 +190,16 @@ await runBench(async () => {
     if (exported.rows !== total) throw new BenchFailure(`the export had ${exported.rows} rows, the ledger ${total} serial events`);
     const resolved = await service.history(pool, adminViewer, null);
     const csvSql = historySql(resolved, SerialHistorySort.DATE_DESC, null, null, true);
+    // Beside it, in this process: the hand-written query of the same rows and names as a COPY to
+    // CSV, and the service's own statement as a COPY without HTTP.
+    console.log("The same export as hand-written SQL (COPY … TO STDOUT), then the service's statement without HTTP …");
+    const sqlExport = await copyOut(pool, handWritten('e.serial is not null', null));
+    const ownExport = await copyOut(pool, csvSql.text);
+    for (const [name, x] of [
+      ['hand-written', sqlExport],
+      ['own statement', ownExport],
+    ] as const)
+      if (x.rows !== total) throw new BenchFailure(`the ${name} COPY had ${x.rows} rows, the ledger ${total} serial events`);
     const csvPlan = await pool.query({ text: `explain ${csvSql.text}`, values: csvSql.values });
     explain.push(
       `\n==== csv export (EXPLAIN only): every serial event, newest first\n${csvSql.text}\n\n${csvPlan.rows.map((r) => r['QUERY PLAN']).join('\n')}`,
@@ -196,6 +209,9 @@ await runBench(async () => {
       export_rows: exported.rows,
       export_mb: exported.bytes / (1024 * 1024),
       export_rows_per_s: exported.rows / exported.seconds,
+      export_sql_rows_per_s: sqlExport.rows / sqlExport.seconds,
+      export_vs_sql: exported.seconds / sqlExport.seconds,
+      export_own_sql_rows_per_s: ownExport.rows / ownExport.seconds,
       export_peak_rss_mb: peakRssMb,
       export_start_rss_mb: startRssMb,
       invariant_violations: violations.length,
@@ -233,7 +249,23 @@ await runBench(async () => {
   }
 });
 
-/** Streams a download, counting bytes and CSV records (CRLF-terminated), keeping nothing. */
+/** `COPY (query) TO STDOUT (FORMAT csv)` on one connection of the pool, counting records, keeping nothing. */
+async function copyOut(pool: pg.Pool, query: string): Promise<{ rows: number; seconds: number }> {
+  const client = await pool.connect();
+  try {
+    const started = performance.now();
+    let rows = 0;
+    const stream = client.query(copyTo(`copy (${query}) to stdout (format csv)`));
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
+    }
+    return { rows, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    client.release();
+  }
+}
+
+/** Streams a download, counting bytes and CSV records (one per line: the generated data has no line breaks in a cell), keeping nothing. */
 function download(url: string, token: string): Promise<{ rows: number; bytes: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();

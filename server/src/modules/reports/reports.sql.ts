@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { fail } from '../../common/errors.js';
 import type { Bounds, ResolvedHistory, ResolvedOnHand } from './reports.filter.js';
 import { SerialHistorySort } from './reports.types.js';
@@ -27,12 +28,46 @@ export function prepared(st: Statement): Statement & { name: string } {
   return { ...st, name: `report_${createHash('sha1').update(st.text).digest('hex').slice(0, 20)}` };
 }
 
+/**
+ * The values of a statement as bind parameters, or, `inline`, as quoted literals in the text
+ * (for COPY, which takes no parameters): strings through pg's escapeLiteral, arrays as ARRAY[…],
+ * times as ISO 8601; always followed by the cast, so a literal is read as the type it stands for.
+ */
 export class Params {
   readonly values: unknown[] = [];
+  constructor(private readonly inline = false) {}
   add(v: unknown, cast: string): string {
+    if (this.inline) return `${literal(v)}::${cast}`;
     this.values.push(v);
     return `$${this.values.length}::${cast}`;
   }
+}
+
+function literal(v: unknown): string {
+  if (v == null) return 'null';
+  if (Array.isArray(v)) return `array[${v.map(literal).join(', ')}]`;
+  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`literal: ${v} is not a value`);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return pg.escapeLiteral(String(v));
+  throw new Error(`literal: cannot inline a ${typeof v}`);
+}
+
+/**
+ * First characters that make a spreadsheet run a cell as a formula (CSV injection, e.g. a
+ * customer named "=HYPERLINK(…)"), as csv-stringify's escape_formulas has them: = + - @, tab,
+ * carriage return and their full-width forms. Such a cell is exported with a ' in front, so it
+ * shows as text.
+ */
+const FORMULA_STARTS = [...'=+-@\t\r\uFF1D\uFF0B\uFF0D\uFF20'].map((c) => c.codePointAt(0)).join(', ');
+
+/**
+ * The select of a CSV export: every column as text, formula-guarded. The columns are computed
+ * once in an inner query (aliased c0…) whose order the outer one keeps; the guard reads each twice.
+ */
+function csvSelect(columns: [string, string][], query: (list: string) => string): string {
+  const list = columns.map(([, sql], i) => `${sql} as c${i}`).join(',\n  ');
+  const cells = columns.map((_, i) => `case when ascii(q.c${i}) in (${FORMULA_STARTS}) then '''' || q.c${i} else q.c${i} end`);
+  return `select ${cells.join(',\n  ')}\nfrom (${query(list)}) q`;
 }
 
 // ------------------------------------------------------------------------------------------
@@ -331,7 +366,7 @@ export function historySql(
   csv = false,
 ): Statement {
   if (limit == null ? !csv : !(Number.isInteger(limit) && limit > 0)) throw new Error(`historySql: a page needs a limit (got ${limit})`);
-  const p = new Params();
+  const p = new Params(csv);
   const keys = SORTS[sort];
   const { where, needsItem } = historyConditions(r, p);
   const withItem = needsItem || keys.some((k) => k.column === 'p_key');
@@ -341,8 +376,10 @@ export function historySql(
     order by ${orderBy(keys, 'inner')}${limit != null ? `\n    limit ${limit}` : ''}`;
   if (csv) {
     const inner = `select ${LEDGER_COLUMNS}${withItem ? ', lower(i.product_id) as product_key' : ''}\n    ${from}`;
-    const columns = HISTORY_CSV.map(([, sql]) => sql).join(',\n  ');
-    return { text: `select ${columns}\nfrom (${inner}) p${STREAMED.joins}\norder by ${orderBy(keys, 'outer')}`, values: p.values };
+    return {
+      text: csvSelect(HISTORY_CSV, (list) => `select ${list}\nfrom (${inner}) p${STREAMED.joins}\norder by ${orderBy(keys, 'outer')}`),
+      values: p.values,
+    };
   }
   const outerKeys = keys.map((k) => (k.column === 'p_key' ? { ...k, outer: 'lower(i.product_id)' } : k));
   const order = `\norder by ${orderBy(outerKeys, 'outer')}`;
@@ -428,22 +465,19 @@ export function onHandCsvColumns(additionalUpcs: boolean): [string, string][] {
 
 /** A page of units in stock in serial order (byte order of the key, as the history), keyset-paged, or all of them for CSV. */
 export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: number | null, csvColumns?: [string, string][]): Statement {
-  const p = new Params();
+  const p = new Params(csvColumns != null);
   const w = onHandConditions(r, p);
   if (after) w.push(`(u.serial_key collate "C", u.id) > (${p.add(after[0], 'text')}, ${p.add(after[1], 'bigint')})`);
-  const columns = csvColumns
-    ? csvColumns.map(([, sql]) => sql).join(', ')
-    : `u.id as "unitId", u.serial, mu.upc, i.id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
+  const query = (columns: string) => `select ${columns}
+      from serial_unit u join item i on i.id = u.item_id${ON_HAND_JOINS}
+      where ${w.join(' and ')}
+      order by u.serial_key collate "C", u.id${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`;
+  if (csvColumns) return { text: csvSelect(csvColumns, query), values: p.values };
+  const columns = `u.id as "unitId", u.serial, mu.upc, i.id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
        d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,
        i.unit_cost::text as "unitCost", i.retail_price::text as "retailPrice", u.store_id as "storeId", st.code as "storeCode", u.in_stock_since as "receivedAt",
        u.serial_key as s_key, u.id::text as id_key`;
-  return {
-    text: `select ${columns}
-      from serial_unit u join item i on i.id = u.item_id${ON_HAND_JOINS}
-      where ${w.join(' and ')}
-      order by u.serial_key collate "C", u.id${limit != null ? ` limit ${p.add(limit, 'int')}` : ''}`,
-    values: p.values,
-  };
+  return { text: query(columns), values: p.values };
 }
 
 /** Units, cost and retail value by department, with the grand total as the row whose id is null. */
