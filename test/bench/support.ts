@@ -25,6 +25,7 @@ import { startServer, type RunningServer } from '../../server/src/app.js';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../server/src/db/embedded.js';
 import { migrate, openOrm } from '../../server/src/db/orm.js';
 import { DEMO_PASSWORD, seedDemo } from '../../server/src/demo/seed.js';
+import { buildServer } from '../../server/scripts/build.mjs';
 
 export const benchDir = path.dirname(fileURLToPath(import.meta.url));
 export const resultsDir = path.join(benchDir, 'results');
@@ -724,14 +725,15 @@ export interface BenchServerProcess {
 }
 
 /**
- * A second, separate server instance: `server/src/main.ts` (what `pnpm start` runs) as its own
- * Node process (`node --import tsx`, like run.mjs), on the given database with PORT=0 (it picks a
+ * A second, separate server instance: `server/src/main.ts` bundled as `pnpm start` runs it
+ * (server/scripts/build.mjs, then `node dist/main.mjs`) as its own Node process, on the given database with PORT=0 (it picks a
  * free port and prints it), SEED_DEMO=0, SERVE_WEB=0. Stopped by runBench's clean-up (SIGTERM,
  * SIGKILL after 8 s). The port is read from its "ready" line; start-up is bounded by 60 s.
  */
 export async function startBenchServerProcess(databaseUrl: string): Promise<BenchServerProcess> {
   const serverDir = path.resolve(benchDir, '../../server');
-  const proc = childProcess.spawn(process.execPath, ['--import', import.meta.resolve('tsx'), 'src/main.ts'], {
+  const bundle = await buildServer();
+  const proc = childProcess.spawn(process.execPath, ['--enable-source-maps', bundle], {
     cwd: serverDir,
     env: {
       ...process.env,
@@ -739,7 +741,6 @@ export async function startBenchServerProcess(databaseUrl: string): Promise<Benc
       PORT: '0',
       SEED_DEMO: '0',
       SERVE_WEB: '0',
-      TSX_TSCONFIG_PATH: path.join(serverDir, 'tsconfig.json'),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
