@@ -145,6 +145,10 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = error instanceof GraphQLError ? error.originalError : error;
+  // An argument PostgreSQL cannot read as its column's type (an ID that is not a number, or one
+  // beyond the integer range): bad input, not a fault of the server.
+  if (original instanceof pg.DatabaseError && (original.code === '22P02' || original.code === '22003'))
+    return { ...formatted, message: `A value is not in the form expected: ${original.message}.`, extensions: { code: 'BAD_USER_INPUT' } };
   console.error('Internal error:', original ?? error);
   return { ...formatted, message: 'Internal server error; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -448,6 +448,32 @@ describe('DOC-1 / DOC-2 documents', () => {
     expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED', field: 'clientKey' })]);
   });
 
+  it('DOC-1: a scan retried with its client key is answered as the first time and registers nothing more, whatever the key and input hold', async () => {
+    const tv = await TV();
+    const { receipt } = await createReceipt({});
+    const good = uniq();
+    // Quotes and backslashes in the key and in the stored answer.
+    const key = `k'ey\\ "${randomUUID()}" ''\\'`;
+    const input = `${good}\nBAD'\\"SERIAL`;
+    const first = await scan(receipt.id, input, { currentItemId: tv.id, clientKey: key });
+    expect(first.results.map((r: { outcome: string }) => r.outcome)).toEqual(['ACCEPTED', 'ACCEPTED']);
+    expect(first.results[1].input).toBe(`BAD'\\"SERIAL`);
+    const scans = async () =>
+      (await t.db.query(`select serial from receipt_scan where receipt_id = $1 order by id`, [receipt.id])).rows.map((r) => r.serial);
+    expect(await scans()).toEqual([good, `BAD'\\"SERIAL`]);
+    const again = await scan(receipt.id, input, { currentItemId: tv.id, clientKey: key });
+    expect(again).toEqual({ ...first, replayed: true });
+    expect(await scans()).toHaveLength(2);
+    const other = await scan(receipt.id, uniq(), { currentItemId: tv.id, clientKey: key });
+    expect(other.userErrors).toEqual([expect.objectContaining({ code: 'IDEMPOTENCY_KEY_REUSED' })]);
+    expect(await scans()).toHaveLength(2);
+    // A receipt id that is not a number, or beyond the range of ids, is bad input.
+    for (const receiptId of [`1; drop table receipt`, '99999999999'])
+      expect((await clerk.request(SCAN, { input: { receiptId, input: uniq(), currentItemId: tv.id } })).errors?.[0]?.extensions?.code).toBe(
+        'BAD_USER_INPUT',
+      );
+  });
+
   it('DOC-1: concurrent retries with one key create one receipt', async () => {
     const key = randomUUID();
     const results = await Promise.all(Array.from({ length: 5 }, () => createReceipt({ clientKey: key })));

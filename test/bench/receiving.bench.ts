@@ -20,7 +20,8 @@
  * inserted, receipt POSTED; the ledger doorbell). Sides alternate per `--rounds`.
  *
  * Scan latency: `--clerks` demo-like clerks (32, one session each) each scan into their own
- * blind receipt, one serial per call (the console's ScanReceipt document), beside the same
+ * blind receipt, one serial per call (the console's ScanReceipt document, with a client key as
+ * the console sends), beside the same
  * single-scan registration as one SQL statement (receipt locked, checks, insert, line update) on
  * a pool of `--clerks` connections; interleaved in `--slices`, `--duration` s per side, twice:
  *   - paced (the headline figures, `scan_one_…`): after each answer a clerk waits 0.5–1.5 ×
@@ -34,6 +35,7 @@
  *   pnpm bench receiving [--serials 10000] [--lines 1000] [--per-line 10] [--rounds 1]
  *                        [--clerks 32] [--think-ms 500] [--duration 8] [--warmup 1] [--slices 2]
  */
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type pg from 'pg';
 import { invariantViolations } from '../support/invariants.js';
@@ -47,6 +49,7 @@ import {
   interleavedLoad,
   quiesce,
   report,
+  settleDatabase,
   runBench,
   sampleRss,
   startBenchServer,
@@ -417,7 +420,8 @@ await runBench(async () => {
     const serial = `LAT-G-${++serialNo}`;
     const r = await c.client.data<ScanResponse>(
       SCAN,
-      { input: { receiptId: c.receiptId, input: serial, currentItemId: c.itemId } },
+      // With a client key, as the console sends every scan (DOC-1).
+      { input: { receiptId: c.receiptId, input: serial, currentItemId: c.itemId, clientKey: randomUUID() } },
       signal,
     );
     const a = r.scanReceipt.results[0];
@@ -430,6 +434,9 @@ await runBench(async () => {
     const { rows } = await scanPool.query(SQL_SCAN_ONE, [c.receiptId, serial, c.itemId, c.lineId, clerkId]);
     if (rows[0]?.accepted !== 1) throw new Error(`SQL scan ${serial}: ${JSON.stringify(rows[0])}`);
   };
+  // The posts above left dirty pages and autovacuum work behind; let them finish first, so a
+  // checkpoint or a vacuum of the bulk-loaded tables does not land in one side's measurement.
+  console.log(`  settled the database in ${Math.round(await settleDatabase(sql))} ms (checkpoint, autovacuum)`);
   await warmUp({ concurrency: args.clerks, fn: gqlScan }, args.warmup);
   await warmUp({ concurrency: args.clerks, fn: sqlScan }, args.warmup);
   await quiesce(sql);

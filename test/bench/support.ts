@@ -828,6 +828,24 @@ export function benchPool(url: string, max = 16): pg.Pool {
 }
 
 /**
+ * Lets the database finish the background work an earlier phase left (a latency phase after
+ * bulk posts): a CHECKPOINT writes the dirty pages now instead of during the measurement, then
+ * waits (at most `maxMs`) until no autovacuum worker runs in this database. Returns the ms waited.
+ */
+export async function settleDatabase(pool: pg.Pool, maxMs = 30_000): Promise<number> {
+  const t0 = performance.now();
+  await pool.query('checkpoint');
+  for (;;) {
+    const { rows } = await pool.query<{ n: number }>(
+      `select count(*)::int as n from pg_stat_activity where datname = current_database() and backend_type = 'autovacuum worker'`,
+    );
+    if (rows[0]!.n === 0 || performance.now() - t0 > maxMs) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return performance.now() - t0;
+}
+
+/**
  * Waits (at most `maxMs`) until no other session on this database runs a statement, e.g. the
  * server's realtime hub still reading the ledger rows of the previous phase, so that one timed
  * operation does not pay for the tail of another. Returns the ms waited.

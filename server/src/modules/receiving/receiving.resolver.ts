@@ -31,7 +31,14 @@ import {
   ScanResult,
   SetReceiptQuantityInput,
 } from './receiving.types.js';
-import { postBlockers, RECEIPT_COLUMNS, type LineRow, type ReceiptLineInput } from './receiving.service.js';
+import {
+  lockReceiptSql,
+  postBlockers,
+  RECEIPT_COLUMNS,
+  type LineRow,
+  type ReceiptLineInput,
+  type ReceiptRow,
+} from './receiving.service.js';
 
 const RECEIVERS = [Role.CLERK, Role.STORE_MANAGER];
 
@@ -219,11 +226,12 @@ export class ReceiptResolver {
         operation: 'scanReceipt',
         request,
         genericPlans: true,
+        first: lockReceiptSql(receiptId),
         replay: async (s) => ({ ...(s as ScanPayload), receipt: await loadReceipt(ctx.pool, receiptId), userErrors: [], replayed: true }),
         reused: (e) => ({ results: [], userErrors: [e], replayed: false }),
       },
-      async (db) => {
-        const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId);
+      async (db, locked) => {
+        const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId, locked as ReceiptRow[] | undefined);
         if (receipt instanceof UserError)
           return {
             result: { results: [], receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false },

@@ -5,6 +5,7 @@ import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
+import { literal } from '../../common/idempotency.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
 import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.js';
@@ -43,7 +44,7 @@ export interface LineRow {
   prereg: number;
 }
 
-interface ReceiptRow {
+export interface ReceiptRow {
   id: number;
   number: string;
   kind: 'ASN' | 'BLIND';
@@ -107,13 +108,19 @@ export const RECEIPT_COLUMNS =
  * The receipt's row, store and users: a scan answers with the receipt as locked (scanning
  * changes its lines only), with nothing more to read.
  */
-const LOCK_RECEIPT = statement(
-  'receipt-lock',
-  `select ${RECEIPT_COLUMNS.replace(/\w+/g, 'r.$&')},
+const LOCK_RECEIPT_SQL = `select ${RECEIPT_COLUMNS.replace(/\w+/g, 'r.$&')},
      (select ${STORE_JSON} from store s where s.id = r.store_id) as store_json,
      (select jsonb_agg(${USER_JSON}) from app_user u where u.id in (r.created_by, r.posted_by)) as users_json
-   from receipt r where r.id = $1 for update of r`,
-);
+   from receipt r where r.id = $1 for update of r`;
+const LOCK_RECEIPT = statement('receipt-lock', LOCK_RECEIPT_SQL);
+
+/**
+ * The lock of LOCK_RECEIPT with the id written in, for `transact`'s `first` (sent with begin in
+ * one round trip); undefined when the id is not a whole number (lockOpen then answers it).
+ */
+export function lockReceiptSql(receiptId: number): string | undefined {
+  return Number.isSafeInteger(receiptId) ? LOCK_RECEIPT_SQL.replace('$1', literal(receiptId)) : undefined;
+}
 
 /**
  * The accepted serials of a scan, the lines' counted units and, when anything was accepted
@@ -230,9 +237,9 @@ export class ReceivingService {
     return { id: receiptId, errors: [] };
   }
 
-  /** Locks an open receipt for a change; checks the caller's store scope. */
-  async lockOpen(ctx: Ctx, db: pg.PoolClient, receiptId: number): Promise<ReceiptRow | UserError> {
-    const { rows } = await db.query<ReceiptRow>(LOCK_RECEIPT([receiptId]));
+  /** Locks an open receipt for a change (or takes the rows of lockReceiptSql, already locked); checks the caller's store scope. */
+  async lockOpen(ctx: Ctx, db: pg.PoolClient, receiptId: number, locked?: ReceiptRow[]): Promise<ReceiptRow | UserError> {
+    const rows = locked ?? (await db.query<ReceiptRow>(LOCK_RECEIPT([receiptId]))).rows;
     const r = rows[0] ?? notFound('Receipt', receiptId);
     requireStore(ctx, r.store_id);
     if (r.status !== 'OPEN')
