@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
@@ -47,4 +47,50 @@ export async function queryAll<const Q extends readonly (readonly [string, unkno
  */
 export function statement(name: string, text: string): (values: unknown[]) => pg.QueryConfig {
   return (values) => ({ name, text, values });
+}
+
+/**
+ * A value as an SQL literal, for statements sent with the simple query protocol, which takes no
+ * parameters (several statements in one round trip, COPY): strings through pg's escapeLiteral,
+ * arrays in PostgreSQL's array syntax (one literal, whatever the length), times as ISO 8601.
+ * Write the cast after it (`${literal(v)}::int[]`) where the context does not fix the type.
+ */
+export function literal(v: unknown): string {
+  if (v == null) return 'null';
+  if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map(arrayElement).join(',')}}`);
+  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
+  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`literal: ${v} is not a value`);
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return pg.escapeLiteral(String(v));
+  throw new Error(`literal: cannot write a ${typeof v} as SQL`);
+}
+
+function arrayElement(v: unknown): string {
+  if (v == null) return 'NULL';
+  if (Array.isArray(v)) throw new Error('literal: nested arrays are not supported');
+  const text = v instanceof Date ? v.toISOString() : String(v);
+  return `"${text.replace(/[\\"]/g, '\\$&')}"`;
+}
+
+/** SQL to send in a batch: PREPAREs that must come first in the message, then the statements. */
+export interface SqlBatch {
+  prepare: string[];
+  statements: string[];
+}
+
+/**
+ * A hot statement for batches sent with the simple query protocol: PREPAREd by SQL once per
+ * connection, then `EXECUTE name(literals)`, so it is parsed once and keeps its plan like a
+ * named statement of the extended protocol. The PREPARE goes first in its message: it outlives
+ * a rollback, and a failure later in the message cannot leave it unsent, so the connection is
+ * marked as soon as the PREPARE is handed out.
+ */
+export function sqlPrepared(name: string, text: string): (client: pg.PoolClient, values: unknown[]) => SqlBatch {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`sqlPrepared: ${name} is not a plain identifier`);
+  const ready = new WeakSet<pg.PoolClient>();
+  return (client, values) => {
+    const execute = `execute ${name}(${values.map(literal).join(', ')})`;
+    if (ready.has(client)) return { prepare: [], statements: [execute] };
+    ready.add(client);
+    return { prepare: [`prepare ${name} as ${text}`], statements: [execute] };
+  };
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { literal, type SqlBatch } from './db.js';
 import { UserError, UserErrorCode as E } from './user-error.js';
 
 class Rollback<T> extends Error {
@@ -15,6 +16,8 @@ export interface TxOutcome<T> {
   commit: boolean;
   /** JSON kept for a retry with the same client key (DOC-1); replay() rebuilds the answer from it. */
   stored?: unknown;
+  /** Statements to run last, in the same round trip as the stored answer and the commit (a scan's write). */
+  last?: SqlBatch;
 }
 
 /**
@@ -39,13 +42,13 @@ export async function transact<T>(
      */
     genericPlans?: boolean;
     /**
-     * A statement (its values written into the text, as `literal` does) to run first in the
-     * transaction, in the same round trip as `begin` and the client key: typically the lock of
-     * the document the mutation changes. Its rows are handed to `run`.
+     * Statements (values written in with `literal`) to run first in the transaction, in the same
+     * round trip as `begin` and the client key: the lock of the document the mutation changes,
+     * and what is read under it. Their results, one per statement, are handed to `run`.
      */
-    first?: string;
+    first?: (db: pg.PoolClient) => SqlBatch | undefined;
   },
-  run: (db: pg.PoolClient, first: Record<string, any>[] | undefined) => Promise<TxOutcome<T>>,
+  run: (db: pg.PoolClient, first: pg.QueryResult[] | undefined) => Promise<TxOutcome<T>>,
 ): Promise<T> {
   const hash = createHash('sha256')
     .update(JSON.stringify(opts.request ?? null))
@@ -54,16 +57,19 @@ export async function transact<T>(
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        // begin, the client key and the first statement go to the server together (simple
+        // begin, the client key and the first statements go to the server together (simple
         // query protocol, several statements, values as quoted literals): one round trip.
-        const batch = [opts.genericPlans ? 'begin; set local plan_cache_mode = force_generic_plan' : 'begin'];
+        const first = opts.first?.(client);
+        const batch = [...(first?.prepare ?? []), opts.genericPlans ? 'begin; set local plan_cache_mode = force_generic_plan' : 'begin'];
         if (opts.clientKey)
           batch.push(
             `insert into idempotency_key (user_id, client_key, operation, request_hash) values (${literal(opts.userId)}, ${literal(opts.clientKey)}, ${literal(opts.operation)}, ${literal(hash)}) on conflict do nothing`,
           );
-        if (opts.first) batch.push(opts.first);
+        batch.push(...(first?.statements ?? []));
         const results = resultsOf(await client.query(batch.join(';\n')));
-        if (opts.clientKey && !results[opts.genericPlans ? 2 : 1]!.rowCount) {
+        // One result per statement: the PREPAREs, begin, [set local,] [the key,] the first statements.
+        const keyAt = (first?.prepare.length ?? 0) + (opts.genericPlans ? 2 : 1);
+        if (opts.clientKey && !results[keyAt]!.rowCount) {
           const { rows } = await client.query(
             `select operation, request_hash, response from idempotency_key where user_id = $1 and client_key = $2`,
             [opts.userId, opts.clientKey],
@@ -81,14 +87,15 @@ export async function transact<T>(
           }
           return opts.replay(row.response);
         }
-        const out = await run(client, opts.first ? results.at(-1)!.rows : undefined);
+        const out = await run(client, first ? results.slice(results.length - first.statements.length) : undefined);
         if (!out.commit) throw new Rollback(out.result);
-        // The stored answer and the commit: one round trip.
-        await client.query(
-          opts.clientKey
-            ? `update idempotency_key set response = ${literal(JSON.stringify(out.stored ?? null))}::jsonb where user_id = ${literal(opts.userId)} and client_key = ${literal(opts.clientKey)}; commit`
-            : 'commit',
-        );
+        // The last statements, the stored answer and the commit: one round trip.
+        const end = [...(out.last?.prepare ?? []), ...(out.last?.statements ?? [])];
+        if (opts.clientKey)
+          end.push(
+            `update idempotency_key set response = ${literal(JSON.stringify(out.stored ?? null))}::jsonb where user_id = ${literal(opts.userId)} and client_key = ${literal(opts.clientKey)}`,
+          );
+        await client.query([...end, 'commit'].join(';\n'));
         return out.result;
       } catch (e) {
         await client.query('rollback').catch(() => {});
@@ -102,12 +109,6 @@ export async function transact<T>(
   } finally {
     client.release();
   }
-}
-
-/** A value as a quoted SQL literal, for statements sent with the simple query protocol (no parameters). */
-export function literal(v: string | number): string {
-  if (typeof v === 'number' && !Number.isSafeInteger(v)) throw new Error(`literal: ${v} is not a whole number`);
-  return pg.escapeLiteral(String(v));
 }
 
 /** The results of a simple query: one per statement (pg returns a single result for one statement). */

@@ -32,12 +32,12 @@ import {
   SetReceiptQuantityInput,
 } from './receiving.types.js';
 import {
-  lockReceiptSql,
   postBlockers,
   RECEIPT_COLUMNS,
   type LineRow,
   type ReceiptLineInput,
   type ReceiptRow,
+  type ScanContext,
 } from './receiving.service.js';
 
 const RECEIVERS = [Role.CLERK, Role.STORE_MANAGER];
@@ -226,12 +226,13 @@ export class ReceiptResolver {
         operation: 'scanReceipt',
         request,
         genericPlans: true,
-        first: lockReceiptSql(receiptId),
+        first: (db) =>
+          ctx.services.receiving.scanFirst(db, receiptId, input.input, input.currentItemId ? Number(input.currentItemId) : null),
         replay: async (s) => ({ ...(s as ScanPayload), receipt: await loadReceipt(ctx.pool, receiptId), userErrors: [], replayed: true }),
         reused: (e) => ({ results: [], userErrors: [e], replayed: false }),
       },
-      async (db, locked) => {
-        const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId, locked as ReceiptRow[] | undefined);
+      async (db, first) => {
+        const receipt = await ctx.services.receiving.lockOpen(ctx, db, receiptId, first?.[0]?.rows as ReceiptRow[] | undefined);
         if (receipt instanceof UserError)
           return {
             result: { results: [], receipt: await loadReceipt(db, receiptId), userErrors: [receipt], replayed: false },
@@ -240,6 +241,7 @@ export class ReceiptResolver {
         const r = await ctx.services.receiving.scan(ctx, db, receipt, input.input, {
           currentItemId: input.currentItemId ? Number(input.currentItemId) : null,
           pinItem: !!input.pinItem,
+          context: first?.[1]?.rows[0] as ScanContext | undefined,
         });
         if (r.errors.length) return { result: { results: [], userErrors: r.errors, replayed: false }, commit: false };
         const results: ScanResult[] = r.answers.map((a) => ({
@@ -258,7 +260,7 @@ export class ReceiptResolver {
           for (const row of r.after.items) primeItem(ctx, row);
           linesOf.set(answer, Promise.resolve(r.after.lines));
         }
-        return { result: { ...stored, receipt: answer, userErrors: [], replayed: false }, commit: true, stored };
+        return { result: { ...stored, receipt: answer, userErrors: [], replayed: false }, commit: true, stored, last: r.write };
       },
     );
   }

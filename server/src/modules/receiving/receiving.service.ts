@@ -1,11 +1,10 @@
-import { statement } from '../../common/db.js';
+import { sqlPrepared, statement, type SqlBatch } from '../../common/db.js';
 import { STORE_JSON, USER_JSON } from '../../common/ref-loaders.js';
 import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
-import { literal } from '../../common/idempotency.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
 import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.js';
@@ -55,7 +54,7 @@ export interface ReceiptRow {
   users_json?: Record<string, any>[] | null;
 }
 
-interface ScanContext {
+export interface ScanContext {
   lines: LineRow[];
   codes: { code: string; item_id: number; name: string; product_id: string }[];
   prereg: { serial_key: string; item_id: number; line_id: number }[];
@@ -76,9 +75,7 @@ const LINES_OF_RECEIPT = `select l.id, l.line_no, l.item_id, l.expected_quantity
  * receipt's lines, codes that are UPCs or product ids, preregistered and already registered
  * serials, units in stock or in transit, and the policy and label of every item involved.
  */
-const SCAN_CONTEXT = statement(
-  'receipt-scan-context',
-  `with l as (${LINES_OF_RECEIPT}),
+const SCAN_CONTEXT_SQL = `with l as (${LINES_OF_RECEIPT}),
    c as (
      select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($2::text[])
      union all
@@ -95,8 +92,9 @@ const SCAN_CONTEXT = statement(
      (select coalesce(json_agg(pr), '[]') from pr) as prereg,
      (select coalesce(json_agg(sc), '[]') from sc) as scanned,
      (select coalesce(json_agg(un), '[]') from un) as units,
-     (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from ids join item i on i.id = ids.item_id join item_policy p on p.item_id = i.id) as items`,
-);
+     (select coalesce(json_agg(${ITEM_DETAIL_JSON}), '[]') from ids join item i on i.id = ids.item_id join item_policy p on p.item_id = i.id) as items`;
+const SCAN_CONTEXT = statement('receipt-scan-context', SCAN_CONTEXT_SQL);
+const SCAN_CONTEXT_BATCH = sqlPrepared('receipt_scan_context', SCAN_CONTEXT_SQL);
 
 const RECEIPT_LINES = statement('receipt-lines', `${LINES_OF_RECEIPT} order by l.line_no`);
 
@@ -113,21 +111,14 @@ const LOCK_RECEIPT_SQL = `select ${RECEIPT_COLUMNS.replace(/\w+/g, 'r.$&')},
      (select jsonb_agg(${USER_JSON}) from app_user u where u.id in (r.created_by, r.posted_by)) as users_json
    from receipt r where r.id = $1 for update of r`;
 const LOCK_RECEIPT = statement('receipt-lock', LOCK_RECEIPT_SQL);
-
-/**
- * The lock of LOCK_RECEIPT with the id written in, for `transact`'s `first` (sent with begin in
- * one round trip); undefined when the id is not a whole number (lockOpen then answers it).
- */
-export function lockReceiptSql(receiptId: number): string | undefined {
-  return Number.isSafeInteger(receiptId) ? LOCK_RECEIPT_SQL.replace('$1', literal(receiptId)) : undefined;
-}
+const LOCK_RECEIPT_BATCH = sqlPrepared('receipt_lock', LOCK_RECEIPT_SQL);
 
 /**
  * The accepted serials of a scan, the lines' counted units and, when anything was accepted
  * ($10), the SCANNED document event with its progress (rung on commit), in one statement.
  */
-const REGISTER_SCANS = statement(
-  'receipt-register-scans',
+const REGISTER_SCANS = sqlPrepared(
+  'receipt_register_scans',
   `with ins as (
      insert into receipt_scan (receipt_id, line_id, item_id, serial, serial_key, scanned_by)
      select $1, line_id, item_id, serial, serial_key, $2 from unnest($3::int[], $4::int[], $5::text[], $6::text[]) as t(line_id, item_id, serial, serial_key)
@@ -237,7 +228,22 @@ export class ReceivingService {
     return { id: receiptId, errors: [] };
   }
 
-  /** Locks an open receipt for a change (or takes the rows of lockReceiptSql, already locked); checks the caller's store scope. */
+  /**
+   * The first statements of a scan's transaction, sent with its begin (transact's `first`): the
+   * receipt's lock, then, read under it, what the entries are checked against (the context of
+   * `scan`). Undefined when an id is not a whole number: lockOpen and scan then read them
+   * themselves, and answer the bad id.
+   */
+  scanFirst(db: pg.PoolClient, receiptId: number, text: string, currentItemId: number | null): SqlBatch | undefined {
+    if (!Number.isSafeInteger(receiptId) || (currentItemId != null && !Number.isSafeInteger(currentItemId))) return undefined;
+    const lock = LOCK_RECEIPT_BATCH(db, [receiptId]);
+    const entries = splitSerialInput(text);
+    if (entries.length === 0 || entries.length > MAX_ENTRIES_PER_INPUT) return lock;
+    const context = SCAN_CONTEXT_BATCH(db, [receiptId, entries.map(serialKey), currentItemId]);
+    return { prepare: [...lock.prepare, ...context.prepare], statements: [...lock.statements, ...context.statements] };
+  }
+
+  /** Locks an open receipt for a change (or takes the rows scanFirst locked); checks the caller's store scope. */
   async lockOpen(ctx: Ctx, db: pg.PoolClient, receiptId: number, locked?: ReceiptRow[]): Promise<ReceiptRow | UserError> {
     const rows = locked ?? (await db.query<ReceiptRow>(LOCK_RECEIPT([receiptId]))).rows;
     const r = rows[0] ?? notFound('Receipt', receiptId);
@@ -266,13 +272,15 @@ export class ReceivingService {
     db: pg.PoolClient,
     receipt: ReceiptRow,
     text: string,
-    opts: { currentItemId?: number | null; pinItem?: boolean },
+    opts: { currentItemId?: number | null; pinItem?: boolean; context?: ScanContext },
   ): Promise<{
     answers: ScanAnswer[];
     currentItemId: number | null;
     errors: UserError[];
     /** The receipt's lines as the scan left them, and their items (ITEM_DETAIL_JSON), for the answer. */
     after?: { lines: LineRow[]; items: Record<string, any>[] };
+    /** The statement that registers the accepted entries, for the caller to run before its commit (transact's `last`). */
+    write?: SqlBatch;
   }> {
     const entries = splitSerialInput(text);
     if (entries.length > MAX_ENTRIES_PER_INPUT) {
@@ -296,8 +304,8 @@ export class ReceivingService {
       };
     }
     const keys = entries.map(serialKey);
-    const { lines, codes, prereg, scanned, units, items } = (await db.query(SCAN_CONTEXT([receipt.id, keys, opts.currentItemId ?? null])))
-      .rows[0] as ScanContext;
+    const { lines, codes, prereg, scanned, units, items } =
+      opts.context ?? ((await db.query(SCAN_CONTEXT([receipt.id, keys, opts.currentItemId ?? null]))).rows[0] as ScanContext);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
     const codeItem = new Map(codes.map((r) => [String(r.code).toUpperCase(), r]));
     const preByKey = new Map<string, { item_id: number; line_id: number }[]>();
@@ -476,23 +484,22 @@ export class ReceivingService {
     }
 
     const acceptedAnswers = answers.filter((a) => ACCEPTING.has(a.outcome)).length;
+    let write: SqlBatch | undefined;
     if (accepted.length || counted.size || acceptedAnswers) {
-      await db.query(
-        REGISTER_SCANS([
-          receipt.id,
-          ctx.viewer!.userId,
-          accepted.map((a) => a.lineId),
-          accepted.map((a) => a.itemId),
-          accepted.map((a) => a.serial),
-          accepted.map((a) => a.key),
-          [...counted.keys()],
-          [...counted.values()],
-          JSON.stringify({ accepted: acceptedAnswers, refused: answers.length - acceptedAnswers }),
-          acceptedAnswers > 0,
-        ]),
-      );
+      write = REGISTER_SCANS(db, [
+        receipt.id,
+        ctx.viewer!.userId,
+        accepted.map((a) => a.lineId),
+        accepted.map((a) => a.itemId),
+        accepted.map((a) => a.serial),
+        accepted.map((a) => a.key),
+        [...counted.keys()],
+        [...counted.values()],
+        JSON.stringify({ accepted: acceptedAnswers, refused: answers.length - acceptedAnswers }),
+        acceptedAnswers > 0,
+      ]);
     }
-    return { answers, currentItemId: current, errors: [], after: { lines, items } };
+    return { answers, currentItemId: current, errors: [], after: { lines, items }, write };
   }
 
   /** Clears registered serials (edit before posting, seed 000); ALWAYS lines lose the units too. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import pg from 'pg';
+import { literal } from '../../common/db.js';
 import { fail } from '../../common/errors.js';
 import type { Bounds, ResolvedHistory, ResolvedOnHand } from './reports.filter.js';
 import { SerialHistorySort } from './reports.types.js';
@@ -30,8 +30,8 @@ export function prepared(st: Statement): Statement & { name: string } {
 
 /**
  * The values of a statement as bind parameters, or, `inline`, as quoted literals in the text
- * (for COPY, which takes no parameters): strings through pg's escapeLiteral, arrays as ARRAY[…],
- * times as ISO 8601; always followed by the cast, so a literal is read as the type it stands for.
+ * (for COPY, which takes no parameters; see `literal`), always followed by the cast, so a
+ * literal is read as the type it stands for.
  */
 export class Params {
   readonly values: unknown[] = [];
@@ -41,15 +41,6 @@ export class Params {
     this.values.push(v);
     return `$${this.values.length}::${cast}`;
   }
-}
-
-function literal(v: unknown): string {
-  if (v == null) return 'null';
-  if (Array.isArray(v)) return `array[${v.map(literal).join(', ')}]`;
-  if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
-  if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`literal: ${v} is not a value`);
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean') return pg.escapeLiteral(String(v));
-  throw new Error(`literal: cannot inline a ${typeof v}`);
 }
 
 /**
