@@ -315,18 +315,21 @@ export async function startBenchServer(databaseUrl: string): Promise<BenchServer
   return {
     url: server.url,
     server,
-    async signIn(username, password = DEMO_PASSWORD) {
-      const res = await graphqlClient(server.url).request<{ signIn: { token: string | null; userErrors: { code: string }[] } }>(
-        `mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { code } } }`,
-        { input: { username, password } },
-      );
-      const token = res.data?.signIn.token;
-      if (!token) throw new BenchFailure(`sign-in as ${username} failed: ${JSON.stringify(res)}`);
-      return token;
-    },
+    signIn: (username, password) => signInAt(server.url, username, password),
     client: (token) => graphqlClient(server.url, token),
     close,
   };
+}
+
+/** Signs a demo user in over GraphQL at `url`; returns the bearer token. */
+async function signInAt(url: string, username: string, password = DEMO_PASSWORD): Promise<string> {
+  const res = await graphqlClient(url).request<{ signIn: { token: string | null; userErrors: { code: string }[] } }>(
+    `mutation($input: SignInInput!) { signIn(input: $input) { token userErrors { code } } }`,
+    { input: { username, password } },
+  );
+  const token = res.data?.signIn.token;
+  if (!token) throw new BenchFailure(`sign-in as ${username} failed: ${JSON.stringify(res)}`);
+  return token;
 }
 
 export interface GraphQLResponse<T> {
@@ -721,6 +724,10 @@ export interface BenchServerProcess {
   exited(): boolean;
   /** The last lines it printed, for diagnosis. */
   output(): string;
+  /** Signs a demo user in over GraphQL; returns the bearer token. */
+  signIn(username: string, password?: string): Promise<string>;
+  /** A GraphQL-over-HTTP client (keep-alive) for this server. */
+  client(token?: string): GraphQLClient;
   stop(): Promise<void>;
 }
 
@@ -791,6 +798,8 @@ export async function startBenchServerProcess(databaseUrl: string): Promise<Benc
     cpuSeconds: () => processCpuSeconds(pid),
     exited: () => exitCode !== null,
     output: () => out,
+    signIn: (username, password) => signInAt(url, username, password),
+    client: (token) => graphqlClient(url, token),
     stop,
   };
 }
