@@ -23,6 +23,8 @@ export async function buildServer() {
     packages: 'external',
     tsconfig: 'tsconfig.json',
     sourcemap: true,
+    // Class names are what type-graphql and MikroORM name types and entities after.
+    keepNames: true,
     logLevel: 'warning',
   });
   return bundlePath;

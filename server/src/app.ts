@@ -147,8 +147,11 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   const original = error instanceof GraphQLError ? error.originalError : error;
   // An argument PostgreSQL cannot read as its column's type (an ID that is not a number, or one
   // beyond the integer range): bad input, not a fault of the server.
-  if (original instanceof pg.DatabaseError && (original.code === '22P02' || original.code === '22003'))
+  if (original instanceof pg.DatabaseError && (original.code === '22P02' || original.code === '22003')) {
+    // Logged too, in case the value was the server's own and not the caller's.
+    console.warn('Refused as bad input:', original.message);
     return { ...formatted, message: `A value is not in the form expected: ${original.message}.`, extensions: { code: 'BAD_USER_INPUT' } };
+  }
   console.error('Internal error:', original ?? error);
   return { ...formatted, message: 'Internal server error; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };
 }

@@ -472,6 +472,29 @@ describe('DOC-1 / DOC-2 documents', () => {
       expect((await clerk.request(SCAN, { input: { receiptId, input: uniq(), currentItemId: tv.id } })).errors?.[0]?.extensions?.code).toBe(
         'BAD_USER_INPUT',
       );
+    // A NUL in the scan is refused as that entry's answer; in a client key, as bad input.
+    const nul = await scan(receipt.id, `${uniq()}\u0000X`, { currentItemId: tv.id });
+    expect(nul.results.map((r: { outcome: string }) => r.outcome)).toEqual(['INVALID_SERIAL']);
+    const nulKey = await clerk.request(SCAN, {
+      input: { receiptId: receipt.id, input: uniq(), currentItemId: tv.id, clientKey: 'a\u0000b' },
+    });
+    expect(nulKey.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    // None of these leaves a connection that fails the scans after them.
+    for (let i = 0; i < 25; i++) {
+      const ok = await scan(receipt.id, uniq(), { currentItemId: tv.id, clientKey: randomUUID() });
+      expect(ok.results[0].outcome).toBe('ACCEPTED');
+    }
+  });
+
+  it('DOC-1: the same scan sent at once several times with one client key registers once; the others are replays', async () => {
+    const tv = await TV();
+    const { receipt } = await createReceipt({});
+    const serial = uniq();
+    const key = randomUUID();
+    const answers = await Promise.all(Array.from({ length: 5 }, () => scan(receipt.id, serial, { currentItemId: tv.id, clientKey: key })));
+    expect(answers.filter((a) => !a.replayed)).toHaveLength(1);
+    for (const a of answers) expect(a.results.map((r: { outcome: string }) => r.outcome)).toEqual(['ACCEPTED']);
+    expect((await t.db.query(`select count(*)::int as n from receipt_scan where receipt_id = $1`, [receipt.id])).rows[0].n).toBe(1);
   });
 
   it('DOC-1: concurrent retries with one key create one receipt', async () => {

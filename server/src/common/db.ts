@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { fail } from './errors.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
@@ -56,6 +57,7 @@ export function statement(name: string, text: string): (values: unknown[]) => pg
  * Write the cast after it (`${literal(v)}::int[]`) where the context does not fix the type.
  */
 export function literal(v: unknown): string {
+  if (typeof v === 'string' && v.includes('\0')) fail('BAD_USER_INPUT', 'Text cannot contain the NUL character (\\0).');
   if (v == null) return 'null';
   if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map(arrayElement).join(',')}}`);
   if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
@@ -68,21 +70,64 @@ function arrayElement(v: unknown): string {
   if (v == null) return 'NULL';
   if (Array.isArray(v)) throw new Error('literal: nested arrays are not supported');
   const text = v instanceof Date ? v.toISOString() : String(v);
+  if (text.includes('\0')) fail('BAD_USER_INPUT', 'Text cannot contain the NUL character (\\0).');
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
 }
 
-/** SQL to send in a batch: PREPAREs that must come first in the message, then the statements. */
+/**
+ * SQL to send in one message: PREPAREs that must come first, then the statements; `sent` is
+ * called once the message has run without error (it marks the PREPAREs as done).
+ */
 export interface SqlBatch {
   prepare: string[];
   statements: string[];
+  sent?: () => void;
+}
+
+/** Two batches as one (PREPAREs first). */
+export function joinBatches(a: SqlBatch, b: SqlBatch): SqlBatch {
+  return {
+    prepare: [...a.prepare, ...b.prepare],
+    statements: [...a.statements, ...b.statements],
+    sent: () => {
+      a.sent?.();
+      b.sent?.();
+    },
+  };
 }
 
 /**
- * A hot statement for batches sent with the simple query protocol: PREPAREd by SQL once per
- * connection, then `EXECUTE name(literals)`, so it is parsed once and keeps its plan like a
- * named statement of the extended protocol. The PREPARE goes first in its message: it outlives
- * a rollback, and a failure later in the message cannot leave it unsent, so the connection is
- * marked as soon as the PREPARE is handed out.
+ * Sends a batch's statements (after `before`, before `after`) as one message with the simple
+ * query protocol; one result per statement. A message that fails after carrying PREPAREs leaves
+ * it unknown whether they ran (a message PostgreSQL refuses as a whole runs nothing), so the
+ * connection is marked broken: the caller releases it with an error, and the pool replaces it.
+ */
+export async function sendBatch(
+  client: pg.PoolClient,
+  batch: SqlBatch | undefined,
+  before: string[] = [],
+  after: string[] = [],
+): Promise<pg.QueryResult[]> {
+  const text = [...(batch?.prepare ?? []), ...before, ...(batch?.statements ?? []), ...after].join(';\n');
+  let results: pg.QueryResult | pg.QueryResult[];
+  try {
+    results = await client.query(text);
+  } catch (e) {
+    if (batch?.prepare.length) brokenClients.add(client);
+    throw e;
+  }
+  batch?.sent?.();
+  return Array.isArray(results) ? results : [results];
+}
+
+/** Connections whose prepared statements are in doubt (see sendBatch): release them with an error. */
+export const brokenClients = new WeakSet<pg.PoolClient>();
+
+/**
+ * A hot statement for batches sent with the simple query protocol (sendBatch): PREPAREd by SQL
+ * once per connection, then `EXECUTE name(literals)`, so it is parsed once and keeps its plan
+ * like a named statement of the extended protocol. The PREPARE goes first in its message and
+ * outlives a rollback; the connection counts as prepared once the message has run.
  */
 export function sqlPrepared(name: string, text: string): (client: pg.PoolClient, values: unknown[]) => SqlBatch {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`sqlPrepared: ${name} is not a plain identifier`);
@@ -90,7 +135,6 @@ export function sqlPrepared(name: string, text: string): (client: pg.PoolClient,
   return (client, values) => {
     const execute = `execute ${name}(${values.map(literal).join(', ')})`;
     if (ready.has(client)) return { prepare: [], statements: [execute] };
-    ready.add(client);
-    return { prepare: [`prepare ${name} as ${text}`], statements: [execute] };
+    return { prepare: [`prepare ${name} as ${text}`], statements: [execute], sent: () => ready.add(client) };
   };
 }

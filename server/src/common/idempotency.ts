@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { literal, type SqlBatch } from './db.js';
+import { brokenClients, literal, sendBatch, type SqlBatch } from './db.js';
 import { UserError, UserErrorCode as E } from './user-error.js';
 
 class Rollback<T> extends Error {
@@ -59,14 +59,13 @@ export async function transact<T>(
       try {
         // begin, the client key and the first statements go to the server together (simple
         // query protocol, several statements, values as quoted literals): one round trip.
-        const first = opts.first?.(client);
-        const batch = [...(first?.prepare ?? []), opts.genericPlans ? 'begin; set local plan_cache_mode = force_generic_plan' : 'begin'];
+        const start = [opts.genericPlans ? 'begin; set local plan_cache_mode = force_generic_plan' : 'begin'];
         if (opts.clientKey)
-          batch.push(
+          start.push(
             `insert into idempotency_key (user_id, client_key, operation, request_hash) values (${literal(opts.userId)}, ${literal(opts.clientKey)}, ${literal(opts.operation)}, ${literal(hash)}) on conflict do nothing`,
           );
-        batch.push(...(first?.statements ?? []));
-        const results = resultsOf(await client.query(batch.join(';\n')));
+        const first = opts.first?.(client);
+        const results = await sendBatch(client, first, start);
         // One result per statement: the PREPAREs, begin, [set local,] [the key,] the first statements.
         const keyAt = (first?.prepare.length ?? 0) + (opts.genericPlans ? 2 : 1);
         if (opts.clientKey && !results[keyAt]!.rowCount) {
@@ -90,12 +89,12 @@ export async function transact<T>(
         const out = await run(client, first ? results.slice(results.length - first.statements.length) : undefined);
         if (!out.commit) throw new Rollback(out.result);
         // The last statements, the stored answer and the commit: one round trip.
-        const end = [...(out.last?.prepare ?? []), ...(out.last?.statements ?? [])];
-        if (opts.clientKey)
-          end.push(
-            `update idempotency_key set response = ${literal(JSON.stringify(out.stored ?? null))}::jsonb where user_id = ${literal(opts.userId)} and client_key = ${literal(opts.clientKey)}`,
-          );
-        await client.query([...end, 'commit'].join(';\n'));
+        const end = opts.clientKey
+          ? [
+              `update idempotency_key set response = ${literal(JSON.stringify(out.stored ?? null))}::jsonb where user_id = ${literal(opts.userId)} and client_key = ${literal(opts.clientKey)}`,
+            ]
+          : [];
+        await sendBatch(client, out.last, [], [...end, 'commit']);
         return out.result;
       } catch (e) {
         await client.query('rollback').catch(() => {});
@@ -107,11 +106,6 @@ export async function transact<T>(
       }
     }
   } finally {
-    client.release();
+    client.release(brokenClients.has(client) ? new Error('prepared statements in doubt') : undefined);
   }
-}
-
-/** The results of a simple query: one per statement (pg returns a single result for one statement). */
-function resultsOf(r: pg.QueryResult | pg.QueryResult[]): pg.QueryResult[] {
-  return Array.isArray(r) ? r : [r];
 }

@@ -1,4 +1,4 @@
-import { sqlPrepared, statement, type SqlBatch } from '../../common/db.js';
+import { joinBatches, sqlPrepared, statement, type SqlBatch } from '../../common/db.js';
 import { STORE_JSON, USER_JSON } from '../../common/ref-loaders.js';
 import { lineItemIds } from '../catalog/item-codes.js';
 import type pg from 'pg';
@@ -135,6 +135,9 @@ const REGISTER_SCANS = sqlPrepared(
    select pg_notify('doc_event', '') from ev`,
 );
 
+/** The keys to look up for a scan: a key with a control character is refused as it is (SER-1), and PostgreSQL takes no NUL. */
+const contextKeys = (keys: string[]) => keys.filter((k) => !/\p{Cc}/u.test(k));
+
 /** Receiving (RCV-1..4): ASN and blind receipts, per-scan answers, posting through the stock engine. */
 export class ReceivingService {
   /** Validates and creates a receipt with its expected lines and preregistered serials. */
@@ -239,8 +242,7 @@ export class ReceivingService {
     const lock = LOCK_RECEIPT_BATCH(db, [receiptId]);
     const entries = splitSerialInput(text);
     if (entries.length === 0 || entries.length > MAX_ENTRIES_PER_INPUT) return lock;
-    const context = SCAN_CONTEXT_BATCH(db, [receiptId, entries.map(serialKey), currentItemId]);
-    return { prepare: [...lock.prepare, ...context.prepare], statements: [...lock.statements, ...context.statements] };
+    return joinBatches(lock, SCAN_CONTEXT_BATCH(db, [receiptId, contextKeys(entries.map(serialKey)), currentItemId]));
   }
 
   /** Locks an open receipt for a change (or takes the rows scanFirst locked); checks the caller's store scope. */
@@ -305,7 +307,7 @@ export class ReceivingService {
     }
     const keys = entries.map(serialKey);
     const { lines, codes, prereg, scanned, units, items } =
-      opts.context ?? ((await db.query(SCAN_CONTEXT([receipt.id, keys, opts.currentItemId ?? null]))).rows[0] as ScanContext);
+      opts.context ?? ((await db.query(SCAN_CONTEXT([receipt.id, contextKeys(keys), opts.currentItemId ?? null]))).rows[0] as ScanContext);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
     const codeItem = new Map(codes.map((r) => [String(r.code).toUpperCase(), r]));
     const preByKey = new Map<string, { item_id: number; line_id: number }[]>();

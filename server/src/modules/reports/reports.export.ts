@@ -104,6 +104,22 @@ async function streamCsv(services: Services, res: express.Response, filename: st
   if (sql.values.length) throw new Error('streamCsv: COPY takes no parameters; build the statement with its values inline');
   const client = await services.pool.connect();
   const rows = client.query(copyTo(`copy (${sql.text}) to stdout (format csv)`));
+  try {
+    // The status goes out with the first rows (or the end): a COPY refused at the start is
+    // answered as an error, not as a 200 with a header line and nothing after it.
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error) => {
+        rows.off('readable', ready).off('error', done);
+        if (err) reject(err);
+        else resolve();
+      };
+      const ready = () => done();
+      rows.once('readable', ready).once('error', done);
+    });
+  } catch (e) {
+    client.release(e as Error);
+    throw e;
+  }
   res.status(200);
   res.setHeader('content-type', 'text/csv; charset=utf-8');
   res.setHeader('content-disposition', `attachment; filename="${filename}"`);
