@@ -816,6 +816,22 @@ describe('REP-1 CSV export', () => {
     expect(rows.length).toBe((await admin.data(TOTALS, {})).serialHistoryTotals.total);
   });
 
+  it('REP-1: filters of several stores, dates and types select the same rows in the export as through the API', async () => {
+    const filters = [
+      { ...FIXTURE, storeIds: [S.S001, S.S003, S.S004], from: '2026-01-01', to: '2026-11-30' },
+      { ...FIXTURE, types: ['SALE', 'RETURN', 'TRANSFER_OUT'], preset: 'CURRENT_MONTH', asOf: '2026-11-15T17:00:00Z' },
+      { ...FIXTURE, storeIds: [S.S001], from: '2026-11-05', to: '2026-11-05' },
+    ];
+    for (const filter of filters) {
+      const rows = parse(await (await get(url(filter))).text(), { bom: true, columns: true }) as unknown as Record<string, string>[];
+      const api = await all(filter);
+      expect(api.length, JSON.stringify(filter)).toBeGreaterThan(0);
+      expect(rows.map((r) => `${r.serial} ${r.type} ${r.store} ${r.occurred_at}`)).toEqual(
+        api.map((r) => `${r.serial} ${r.type} ${r.storeCode} ${new Date(r.occurredAt).toISOString()}`),
+      );
+    }
+  });
+
   it('REP-1: the export has every row once, in the order of each sort', async () => {
     for (const sort of ['DATE_DESC', 'SERIAL_ASC', 'PRODUCT_DESC']) {
       const text = await (await get(url(null, `&sort=${sort}`))).text();
@@ -969,6 +985,23 @@ describe('REP-2 serials on hand', () => {
     expect(u2).toMatchObject({ product_id: TV, store: 'S001', received_at: '2026-11-12T16:00:00.000Z', size: 'XL' });
     expect(u2.additional_upcs).toMatch(/^\d{12}$/);
     expect(Object.keys(u2)).toContain('unit_cost');
+  });
+
+  it('REP-2: a size filter with quotes and a backslash selects the same units in the export as through the API', async () => {
+    const size = `7' 6" \\ tall`;
+    await t.db.query(`update item set size = $2 where product_id = $1`, [TV, size]);
+    try {
+      const filter = { size, storeIds: [S.S001] };
+      const res = await fetch(`${t.url}/export/serials-on-hand.csv?filter=${encodeURIComponent(JSON.stringify(filter))}`, {
+        headers: { authorization: `Bearer ${admin.token}` },
+      });
+      const rows = parse(await res.text(), { bom: true, columns: true }) as unknown as Record<string, string>[];
+      const api = await onHand(filter);
+      expect(api.length).toBeGreaterThan(0);
+      expect(rows.map((r) => `${r.serial} ${r.size}`)).toEqual(api.map((r) => `${r.serial} ${size}`));
+    } finally {
+      await t.db.query(`update item set size = 'XL' where product_id = $1`, [TV]);
+    }
   });
 
   it('REP-2: a unit received through the API shows when it came into stock', async () => {
