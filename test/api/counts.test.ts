@@ -61,7 +61,7 @@ describe('CNT-1 cycle counts', () => {
       expect(o.message).toMatch(/already counted in batch \d+ by (Cleo Clerk|Manny Manager)|just counted in another batch/);
     }
     expect(
-      (await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = upper($2)`, [count.id, serial]))
+      (await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = serial_key_of($2)`, [count.id, serial]))
         .rows[0].n,
     ).toBe(1);
   });
@@ -98,7 +98,7 @@ describe('CNT-1 cycle counts', () => {
     const state = async (s: string) =>
       (
         await t.db.query(
-          `select u.state, st.code from serial_unit u left join store st on st.id = u.store_id where u.serial_key = upper($1)`,
+          `select u.state, st.code from serial_unit u left join store st on st.id = u.store_id where u.serial_key = serial_key_of($1)`,
           [s],
         )
       ).rows[0];

@@ -63,7 +63,7 @@ async function unit(productId: string, serial: string, steps: Step[]): Promise<{
     await db.query('begin');
     const item = (await db.query(`select id, vendor_id from item where product_id = $1`, [productId])).rows[0];
     const { rows } = await db.query(
-      `insert into serial_unit (item_id, serial, serial_key, state) values ($1, $2, upper(btrim($2)), 'REMOVED') returning id`,
+      `insert into serial_unit (item_id, serial, serial_key, state) values ($1, $2, serial_key_of($2), 'REMOVED') returning id`,
       [item.id, serial],
     );
     const unitId = rows[0].id as string;

@@ -73,7 +73,7 @@ const complete = async (saleId: string, client = clerk) => (await client.data(CO
 const unitState = async (serial: string) =>
   (
     await t.db.query(
-      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`,
+      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = serial_key_of($1)`,
       [serial],
     )
   ).rows[0];

@@ -57,7 +57,7 @@ async function stock(storeCode: string, count: number, cables = 0): Promise<stri
 const unit = async (serial: string) =>
   (
     await t.db.query(
-      `select u.state, s.code as store, u.transfer_id from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`,
+      `select u.state, s.code as store, u.transfer_id from serial_unit u left join store s on s.id = u.store_id where u.serial_key = serial_key_of($1)`,
       [serial],
     )
   ).rows[0];

@@ -53,7 +53,7 @@ async function alwaysItemWithUnits(store: string, min: number, notItem?: string)
 const unitState = async (itemId: string, serial: string) =>
   (
     await t.db.query(
-      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = upper($2)`,
+      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = serial_key_of($2)`,
       [itemId, serial],
     )
   ).rows[0] as { state: string; store: string | null };

@@ -39,7 +39,7 @@ async function scan(page: Page, code: string): Promise<{ outcome: string | null;
 const unitState = async (serial: string) =>
   (
     await t.db.query(
-      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = upper($1)`,
+      `select u.state, s.code as store from serial_unit u left join store s on s.id = u.store_id where u.serial_key = serial_key_of($1)`,
       [serial],
     )
   ).rows[0] as { state: string; store: string | null };

@@ -6,6 +6,7 @@ import { Migration20261123000005_sales_adjustments } from './Migration2026112300
 import { Migration20261123000006_reports } from './Migration20261123000006_reports.js';
 import { Migration20261123000008_session_notify } from './Migration20261123000008_session_notify.js';
 import { Migration20261123000009_scan_indexes } from './Migration20261123000009_scan_indexes.js';
+import { Migration20261123000010_serial_key } from './Migration20261123000010_serial_key.js';
 
 /** Every migration, in order. New migrations are appended here. */
 export const migrationsList = [
@@ -17,4 +18,5 @@ export const migrationsList = [
   Migration20261123000006_reports,
   Migration20261123000008_session_notify,
   Migration20261123000009_scan_indexes,
+  Migration20261123000010_serial_key,
 ];

@@ -6,6 +6,7 @@ import { SerialLevel } from '../catalog/catalog.entities.js';
 import { StockEventType } from '../reports/reports.types.js';
 import { decodeCursor, encodeCursor, type LogName, type Position } from './logs.js';
 import type { LogRow } from './hub.js';
+import { serialKey } from '../stock/serial-input.js';
 
 export enum DocumentEventKind {
   RECEIPT = 'RECEIPT',
@@ -124,14 +125,14 @@ export class RealtimeResolver {
       const { viewer, from } = start(context, 'stock', args.after);
       const stores = storeFilter(viewer, args.filter?.storeIds);
       const itemId = args.filter?.itemId ? Number(args.filter.itemId) : null;
-      const serial = args.filter?.serial?.trim().toUpperCase() ?? null;
+      const serial = args.filter?.serial != null ? serialKey(args.filter.serial) : null;
       const types = args.filter?.types?.length ? new Set(args.filter.types) : null;
       return context.services.realtime.subscribe('stock', from, (r: LogRow) => {
         const touches = stores === null || [r.store_id, r.source_store_id, r.destination_store_id].some((s) => s != null && stores.has(s));
         return (
           touches &&
           (itemId === null || r.item_id === itemId) &&
-          (serial === null || r.serial?.toUpperCase() === serial) &&
+          (serial === null || (r.serial != null && serialKey(r.serial) === serial)) &&
           (types === null || types.has(r.type))
         );
       });

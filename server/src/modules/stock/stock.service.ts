@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { serialKey } from './serial-input.js';
 
 /**
  * The stock engine: the one place that writes serial units, stock levels and the ledger
@@ -76,7 +77,7 @@ export async function applyMovement(db: pg.PoolClient, m: Movement): Promise<{ u
     );
     unitRows = m.units.from === 'ARRIVING' ? await arrive(db, moves, m.units.to) : await move(db, moves, m.units.from, m.units.to);
     if (unitRows.length !== moves.length) {
-      const done = new Set(unitRows.map((r) => `${r.item_id}\u0000${r.serial.toUpperCase()}`));
+      const done = new Set(unitRows.map((r) => `${r.item_id}\u0000${serialKey(r.serial)}`));
       throw new StockConflictError(
         await describe(
           db,

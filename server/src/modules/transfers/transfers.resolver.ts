@@ -13,6 +13,7 @@ import { recordDocEvent } from '../realtime/doc-events.js';
 import { ACCEPTING } from '../receiving/scan.js';
 import type { ScanResult } from '../receiving/receiving.types.js';
 import { receivableStatuses, type Side, type TransferRow } from './transfers.service.js';
+import { serialKey } from '../stock/serial-input.js';
 import {
   CreateTransferInput,
   RemoveTransferSerialsInput,
@@ -219,7 +220,7 @@ export class TransferResolver {
     return this.act(ctx, 'removeTransferSerials', input, 'SHIP', ['DRAFT'], async (db, t) => {
       const { rows } = await db.query(
         `delete from transfer_serial where transfer_id = $1 and serial_key = any($2::text[]) returning line_id`,
-        [t.id, input.serials.map((s) => s.trim().toUpperCase())],
+        [t.id, input.serials.map(serialKey)],
       );
       for (const r of rows)
         await db.query(`update transfer_line set shipped_quantity = greatest(0, shipped_quantity - 1) where id = $1`, [r.line_id]);

@@ -246,8 +246,8 @@ export function useStockLines(wording: () => string) {
       };
     }
     // SER-1: the same serial, whatever its case and surrounding spaces.
-    const key = serial.trim().toUpperCase();
-    if (serials.some((s) => s.trim().toUpperCase() === key)) {
+    const key = serialKey(serial);
+    if (serials.some((s) => serialKey(s) === key)) {
       return { input: serial, outcome: 'DUPLICATE', accepted: false, message: `Already on line ${lineNo(line)}.` };
     }
     const pattern = line.item.policy.serialPattern;
@@ -279,4 +279,9 @@ function fitsPattern(serial: string, pattern: string): boolean {
   } catch {
     return true;
   }
+}
+
+/** SER-1's comparison key, as the server computes it: trimmed, the letters a–z upper-cased. */
+function serialKey(serial: string): string {
+  return serial.trim().replace(/[a-z]+/g, (s) => s.toUpperCase());
 }
