@@ -54,7 +54,7 @@ const post = async (receiptId: string, clientKey?: string, client = clerk) =>
 const unit = async (itemId: string, serial: string) =>
   (
     await t.db.query(
-      `select u.state, s.code as store, u.serial from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = upper($2)`,
+      `select u.state, s.code as store, u.serial from serial_unit u left join store s on s.id = u.store_id where u.item_id = $1 and u.serial_key = serial_key_of($2)`,
       [itemId, serial],
     )
   ).rows[0];
@@ -89,6 +89,61 @@ describe('SER-1 / SER-2 serial entry', () => {
     expect(r.results.map((x: any) => x.outcome)).toEqual(['ITEM_SELECTED', 'ACCEPTED', 'DUPLICATE', 'DUPLICATE']);
     expect((await post(receipt.id)).userErrors).toEqual([]);
     expect((await unit(tv.id, s)).serial).toBe(s);
+  });
+
+  it('SER-1: a serial with letters outside ASCII (ß, é) is received and posted, and one key holds in the server and the database', async () => {
+    const tv = await TV();
+    const { receipt } = await createReceipt({});
+    const tag = uniq();
+    const sharp = `kb-ß-${tag}`;
+    const acute = `Café-${tag}`;
+    const r = await scan(receipt.id, [sharp, acute, `KB-ß-${tag}`, `CAFé-${tag}`, `kb-SS-${tag}`].join('\n'), { currentItemId: tv.id });
+    // a–z fold; ß and é are compared as they are (JavaScript would make ß "SS", PostgreSQL's C locale leaves é alone).
+    expect(r.results.map((x: any) => x.outcome)).toEqual(['ACCEPTED', 'ACCEPTED', 'DUPLICATE', 'DUPLICATE', 'ACCEPTED']);
+    expect((await post(receipt.id)).userErrors).toEqual([]);
+    expect((await unit(tv.id, sharp)).serial).toBe(sharp);
+    expect((await unit(tv.id, acute)).state).toBe('IN_STOCK');
+    const { rows } = await t.db.query(`select serial_key from stock_event where serial = any($1::text[]) order by serial`, [
+      [sharp, acute],
+    ]);
+    expect(rows.map((x) => x.serial_key)).toEqual([`CAFé-${tag}`, `KB-ß-${tag}`]);
+  });
+
+  it("SER-1: the database's serial_key_of() and the server's serialKey() agree on every kind of character", async () => {
+    const samples = [
+      'abc',
+      ' ab c ',
+      'ß',
+      'straße',
+      'é',
+      'É',
+      'ǆ',
+      'ﬁ',
+      'İi',
+      'ı',
+      'ω',
+      'я',
+      'ǅ',
+      'Ⅻ',
+      'ⓐ',
+      '𝔞',
+      'a\u00a0',
+      '\u00a0b',
+      'Ab-1/2',
+    ];
+    const { serialKey } = await import('../../server/src/modules/stock/serial-input.js');
+    const { rows } = await t.db.query(`select s, serial_key_of(s) as k from unnest($1::text[]) s`, [samples.map((x) => x.trim())]);
+    expect(rows.map((x) => x.k)).toEqual(samples.map((x) => serialKey(x)));
+    expect(serialKey(' ab-ß ')).toBe('AB-ß');
+  });
+
+  it('SER-1: invisible characters inside a serial (zero-width space, BOM, bidi marks, line separator) are refused', async () => {
+    const tv = await TV();
+    const { receipt } = await createReceipt({});
+    const bad = ['ZW\u200bSP', 'BO\ufeffM', 'RT\u200fL', 'LS\u2028X'];
+    const r = await scan(receipt.id, bad.join('\n'), { currentItemId: tv.id });
+    expect(r.results.map((x: any) => x.outcome)).toEqual(bad.map(() => 'INVALID_SERIAL'));
+    expect(r.results[0].message).toMatch(/control characters \(or invisible ones/);
   });
 
   it('SER-1: control characters, 65 characters and an empty scan are refused with their reasons', async () => {
@@ -425,6 +480,23 @@ describe('RCV-3 posting rule', () => {
       expect((await t.db.query(`select count(*)::int as n from stock_event where serial = $1`, [s])).rows[0].n).toBe(1);
     }
   });
+  it('RCV-3: a serial that another receipt has since posted shows in postBlockers before anyone presses Post', async () => {
+    const tv = await TV();
+    const s = uniq('DUAL');
+    const a = await createReceipt({});
+    const b = await createReceipt({});
+    await scan(a.receipt.id, s, { currentItemId: tv.id });
+    const scanned = await scan(b.receipt.id, s, { currentItemId: tv.id });
+    expect(scanned.results[0].outcome).toBe('ACCEPTED');
+    const blockers = async (id: string) =>
+      (await clerk.data(`query($id: ID!) { receipt(id: $id) { postBlockers { code message } } }`, { id })).receipt.postBlockers;
+    expect(await blockers(b.receipt.id)).toEqual([]);
+    expect((await post(a.receipt.id)).userErrors).toEqual([]);
+    expect(await blockers(b.receipt.id)).toEqual([
+      { code: 'IN_STOCK_ELSEWHERE', message: `Line 1: serial ${s} is already in stock at S001; remove it from this receipt.` },
+    ]);
+    expect((await post(b.receipt.id)).userErrors).toMatchObject([{ code: 'IN_STOCK_ELSEWHERE' }]);
+  });
 });
 
 describe('DOC-1 / DOC-2 documents', () => {
@@ -573,6 +645,20 @@ describe('RCV-4 event file, SEC-2 scope', () => {
     expect(
       (await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk2.token}` } })).status,
     ).toBe(403);
+  });
+
+  it('RCV-4: a serial that looks like a spreadsheet formula stays text in the event file; negative variances stay numbers', async () => {
+    const tv = await TV();
+    const { receipt } = await createReceipt({ kind: 'ASN', lines: [{ itemId: tv.id, expectedQuantity: 3 }] });
+    const tag = uniq();
+    await scan(receipt.id, `=HYPERLINK("x")${tag}`, { currentItemId: tv.id });
+    await scan(receipt.id, `@SUM(1)${tag}`, { currentItemId: tv.id });
+    expect((await post(receipt.id)).userErrors).toEqual([]);
+    const text = await (
+      await fetch(`${t.url}/export/receipts/${receipt.id}.csv`, { headers: { authorization: `Bearer ${clerk.token}` } })
+    ).text();
+    const row = text.trim().split(/\r?\n/)[1]!;
+    expect(row).toMatch(new RegExp(`,3,2,-1,"'=HYPERLINK\\(""x""\\)${tag}\\|@SUM\\(1\\)${tag}"$`));
   });
 
   it('SEC-2: a clerk cannot open or scan into a receipt at a store they are not assigned to', async () => {

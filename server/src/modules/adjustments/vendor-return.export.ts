@@ -32,6 +32,7 @@ export function registerVendorReturnRoutes(app: express.Express, services: Servi
       const csv = stringify({
         header: true,
         bom: true,
+        escape_formulas: true, // a serial or name such as =HYPERLINK(…) stays text in a spreadsheet
         columns: ['number', 'rma', 'vendor', 'store', 'returned_at', 'product_id', 'upc', 'name', 'quantity', 'serials'],
         cast: { date: (d) => d.toISOString() },
       });

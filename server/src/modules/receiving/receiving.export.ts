@@ -41,6 +41,7 @@ export function registerReceivingRoutes(app: express.Express, services: Services
       const csv = stringify({
         header: true,
         bom: true,
+        escape_formulas: true, // a serial or name such as =HYPERLINK(…) stays text in a spreadsheet
         columns: [
           'number',
           'asn_reference',

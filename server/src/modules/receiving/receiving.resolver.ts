@@ -120,11 +120,14 @@ export class ReceiptResolver {
     const lines = await receiptLines(ctx, r);
     const items = new Map((await Promise.all(lines.map((l) => itemLoader(ctx).load(l.item_id)))).map((i) => [i!.id, i!]));
     const pols = new Map(await Promise.all(lines.map(async (l) => [l.item_id, (await policyLoader(ctx).load(l.item_id))!] as const)));
-    return postBlockers(
-      lines,
-      (id) => pols.get(id)!,
-      (id) => `${items.get(id)?.productId} ${items.get(id)?.name}`,
-    );
+    return [
+      ...postBlockers(
+        lines,
+        (id) => pols.get(id)!,
+        (id) => `${items.get(id)?.productId} ${items.get(id)?.name}`,
+      ),
+      ...(lines.some((l) => l.scanned > 0) ? await ctx.services.receiving.unitBlockers(ctx.pool, Number(r.id)) : []),
+    ];
   }
 
   @Authorized(...RECEIVERS)

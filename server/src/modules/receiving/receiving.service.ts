@@ -223,8 +223,8 @@ export class ReceivingService {
       if (pre.length) {
         await db.query(
           `insert into receipt_expected_serial (receipt_id, line_id, item_id, serial, serial_key)
-           select $1, line_id, item_id, serial, upper(serial) from unnest($2::int[], $3::int[], $4::text[]) as t(line_id, item_id, serial)`,
-          [receiptId, pre.map((p) => p.lineId), pre.map((p) => p.itemId), pre.map((p) => p.serial)],
+           select $1, line_id, item_id, serial, key from unnest($2::int[], $3::int[], $4::text[], $5::text[]) as t(line_id, item_id, serial, key)`,
+          [receiptId, pre.map((p) => p.lineId), pre.map((p) => p.itemId), pre.map((p) => p.serial), pre.map((p) => serialKey(p.serial))],
         );
       }
     }
@@ -564,6 +564,27 @@ export class ReceivingService {
     );
   }
 
+  /**
+   * RCV-3, SER-4: serials on this receipt whose unit has since come into stock somewhere or gone
+   * in transit (another receipt, adjustment or transfer posted after the scan), so posting would be
+   * refused. The first 20 are named, the rest counted. For the Post button (postBlockers): posting
+   * itself finds them under its locks, in the stock engine.
+   */
+  async unitBlockers(db: pg.PoolClient | pg.Pool, receiptId: number): Promise<UserError[]> {
+    const { rows } = await db.query(UNIT_BLOCKERS([receiptId]));
+    const errors = rows.map((r) => {
+      const where = r.state === 'IN_TRANSIT' ? `is in transit on transfer ${r.transfer_number}` : `is already in stock at ${r.store_code}`;
+      const code = r.state === 'IN_TRANSIT' ? E.IN_TRANSIT : E.IN_STOCK_ELSEWHERE;
+      return UserError.of(code, `Line ${r.line_no}: serial ${r.serial} ${where}; remove it from this receipt.`, 'serials');
+    });
+    const total = rows[0]?.total ?? 0;
+    if (total > rows.length)
+      errors.push(
+        UserError.of(E.IN_STOCK_ELSEWHERE, `…and ${total - rows.length} more serials already in stock or in transit.`, 'serials'),
+      );
+    return errors;
+  }
+
   /** RCV-3: posts atomically through the stock engine; conflicts come back as userErrors and nothing is applied. */
   async post(db: pg.PoolClient, receipt: ReceiptRow, userId: number): Promise<UserError[]> {
     const blockers = await this.blockers(db, receipt.id);
@@ -595,6 +616,20 @@ export class ReceivingService {
     return [];
   }
 }
+
+/** See ReceivingService.unitBlockers. */
+const UNIT_BLOCKERS = statement(
+  'receipt_unit_blockers',
+  `select s.serial, l.line_no, u.state, st.code as store_code, t.number as transfer_number, count(*) over ()::int as total
+   from receipt_scan s
+   join serial_unit u on u.item_id = s.item_id and u.serial_key = s.serial_key and u.state in ('IN_STOCK', 'IN_TRANSIT')
+   join receipt_line l on l.id = s.line_id
+   left join store st on st.id = u.store_id
+   left join transfer t on t.id = u.transfer_id
+   where s.receipt_id = $1
+   order by s.id
+   limit 20`,
+);
 
 export function conflictError(c: UnitConflict): UserError {
   if (c.state === 'IN_TRANSIT')
