@@ -209,6 +209,22 @@ describe('SER-3 wrong barcode', () => {
     expect(r.results.map((x: any) => x.outcome)).toEqual(['ITEM_COUNTED', 'NOT_SERIALIZED', 'ITEM_COUNTED']);
     expect(r.results[2]).toMatchObject({ lineScanned: 2 });
   });
+  it('DOC-3: counting a never-serialized ASN line past its quantity is OVER_SCAN; more units are entered as a quantity', async () => {
+    const cable = await CABLE();
+    const { receipt } = await createReceipt({ kind: 'ASN', lines: [{ itemId: cable.id, expectedQuantity: 2 }] });
+    const r = await scan(receipt.id, [cable.upc, cable.upc, cable.upc].join('\n'));
+    expect(r.results.map((x: any) => [x.outcome, x.lineScanned])).toEqual([
+      ['ITEM_COUNTED', 1],
+      ['ITEM_COUNTED', 2],
+      ['OVER_SCAN', 2],
+    ]);
+    expect(r.results[2].message).toMatch(/all 2 expected units are already counted; if more arrived, set the received quantity/);
+    const q = await clerk.data(`mutation($input: SetReceiptQuantityInput!) { setReceiptQuantity(input: $input) { userErrors { code } } }`, {
+      input: { receiptId: receipt.id, itemId: cable.id, quantity: 3 },
+    });
+    expect(q.setReceiptQuantity.userErrors).toEqual([]);
+    expect((await post(receipt.id)).userErrors).toEqual([]);
+  });
 });
 
 describe('RCV-1 ASN receiving', () => {

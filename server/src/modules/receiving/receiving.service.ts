@@ -356,7 +356,14 @@ export class ReceivingService {
           continue;
         }
         current = itemId;
-        if (p.level === SerialLevel.NEVER) {
+        if (p.level === SerialLevel.NEVER && line.expected_quantity != null && line.received_quantity >= line.expected_quantity) {
+          // DOC-3: as for serials; more units than the ASN says are entered as a quantity, on purpose.
+          answer(
+            O.OVER_SCAN,
+            `${label(itemId)}: all ${line.expected_quantity} expected units are already counted; if more arrived, set the received quantity.`,
+            { itemId, lineId: line.id, lineScanned: line.received_quantity, lineExpected: line.expected_quantity },
+          );
+        } else if (p.level === SerialLevel.NEVER) {
           counted.set(line.id, (counted.get(line.id) ?? 0) + 1);
           line.received_quantity += 1;
           answer(
