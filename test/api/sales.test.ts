@@ -299,7 +299,7 @@ describe('RET-1 returns', () => {
     const [s] = await stock('TVOLED-001', 1);
     const r = await clerk.data(RETURN, { i: { storeId: S.S001, lines: [{ serial: s }, { serial: 'NEVER-SEEN-Q' }] } });
     expect(r.returnItems.userErrors.map((e: any) => e.message)).toEqual([
-      `Serial ${s} is in stock at S001, not here: only a sold unit can be returned.`,
+      `Serial ${s} is in stock at S001: only a sold unit can be returned.`,
       'Serial NEVER-SEEN-Q was never received or sold here.',
     ]);
   });

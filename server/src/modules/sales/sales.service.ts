@@ -5,6 +5,7 @@ import { notFound } from '../../common/errors.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Duty } from '../auth/user.entity.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
+import { unknownItemMessage } from '../catalog/item-codes.js';
 import { PolicyService, type EffectivePolicy } from '../catalog/policy.service.js';
 import { applyMovement, StockConflictError, type UnitConflict } from '../stock/stock.service.js';
 import { matchesPattern, serialKey, serialProblem } from '../stock/serial-input.js';
@@ -33,10 +34,10 @@ interface LineRow {
   voided: boolean;
 }
 
-/** Where a unit is, in words, for refusals. */
-export function whereIs(c: Pick<UnitConflict, 'state' | 'storeCode' | 'serial'>): string {
+/** Where a unit is, in words, for refusals; `notHere` for a refusal because it is in stock elsewhere (not for a return, refused wherever the unit is). */
+export function whereIs(c: Pick<UnitConflict, 'state' | 'storeCode' | 'serial'>, notHere = true): string {
   if (!c.state) return `Serial ${c.serial} is not known for this item`;
-  if (c.state === 'IN_STOCK') return `Serial ${c.serial} is in stock at ${c.storeCode}, not here`;
+  if (c.state === 'IN_STOCK') return `Serial ${c.serial} is in stock at ${c.storeCode}${notHere ? ', not here' : ''}`;
   return `Serial ${c.serial} is ${c.state.toLowerCase().replace(/_/g, ' ')}`;
 }
 
@@ -119,7 +120,7 @@ export class SalesService {
     },
   ): Promise<UserError[]> {
     const resolved = await this.resolveItem(db, input.code);
-    if (!resolved) return [UserError.of(E.NOT_FOUND, `No item has the code ${input.code}.`, 'input.code')];
+    if (!resolved) return [UserError.of(E.NOT_FOUND, unknownItemMessage(input), 'input.code')];
     const { itemId, policy } = resolved;
     const fulfilment = input.fulfilment ?? 'CARRY_OUT';
     const serial = input.serial?.trim() || null;
@@ -348,7 +349,7 @@ export class SalesService {
       if (l.code) {
         const r = await this.resolveItem(db, l.code);
         if (!r) {
-          errors.push(UserError.of(E.NOT_FOUND, `No item has the code ${l.code}.`, `${f}.code`, i));
+          errors.push(UserError.of(E.NOT_FOUND, unknownItemMessage(l), `${f}.code`, i));
           continue;
         }
         itemId = r.itemId;
@@ -363,7 +364,7 @@ export class SalesService {
             UserError.of(
               E.NOT_IN_STOCK_HERE,
               u
-                ? `${whereIs({ state: u.state as never, storeCode: u.store_code, serial: u.serial })}: only a sold unit can be returned.`
+                ? `${whereIs({ state: u.state as never, storeCode: u.store_code, serial: u.serial }, false)}: only a sold unit can be returned.`
                 : `Serial ${l.serial.trim()} was never received or sold here.`,
               `${f}.serial`,
               i,
@@ -424,7 +425,7 @@ export class SalesService {
       if (e instanceof StockConflictError)
         return {
           errors: e.conflicts.map((c) =>
-            UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(c)}: only a sold unit can be returned.`, `input.lines.${c.index}.serial`, c.index),
+            UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(c, false)}: only a sold unit can be returned.`, `input.lines.${c.index}.serial`, c.index),
           ),
         };
       throw e;
