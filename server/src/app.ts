@@ -13,6 +13,8 @@ import { useServer } from 'graphql-ws/use/ws';
 import { GraphQLError, specifiedRules, validate, type GraphQLFormattedError } from 'graphql';
 import type { AppConfig } from './config.js';
 import { RequestContext, type Ctx } from './common/context.js';
+import { refusedInput } from './common/errors.js';
+import { httpErrorHandler, httpNotFound } from './common/http-auth.js';
 import { queryLimitsRule } from './common/limits.js';
 import { graphqlHttpHandler } from './common/graphql-http.js';
 import { compiledExecutorGateway } from './common/compiled-executor.js';
@@ -112,6 +114,9 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     app.get(/^\/(?!graphql|healthz|export\/).*/, (_req, res) => res.sendFile(path.join(dist, 'index.html')));
   }
 
+  app.use('/export', httpNotFound);
+  app.use(httpErrorHandler);
+
   await new Promise<void>((resolve) => httpServer.listen(config.port, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   return {
@@ -145,12 +150,13 @@ function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLF
   }
   if (code && code !== 'INTERNAL_SERVER_ERROR') return formatted;
   const original = error instanceof GraphQLError ? error.originalError : error;
-  // An argument PostgreSQL cannot read as its column's type (an ID that is not a number, or one
-  // beyond the integer range): bad input, not a fault of the server.
-  if (original instanceof pg.DatabaseError && (original.code === '22P02' || original.code === '22003')) {
+  // A value PostgreSQL refuses (an ID that is not a number, a NUL in text, a store that does not
+  // exist…): the caller's input, not a fault of the server, answered in our words.
+  const refused = refusedInput(original);
+  if (refused) {
     // Logged too, in case the value was the server's own and not the caller's.
-    console.warn('Refused as bad input:', original.message);
-    return { ...formatted, message: `A value is not in the form expected: ${original.message}.`, extensions: { code: 'BAD_USER_INPUT' } };
+    console.warn('Refused as bad input:', (original as Error).message);
+    return { ...formatted, message: refused.message, extensions: { code: refused.code } };
   }
   console.error('Internal error:', original ?? error);
   return { ...formatted, message: 'Internal server error; it has been logged.', extensions: { code: 'INTERNAL_SERVER_ERROR' } };

@@ -239,3 +239,49 @@ describe('RTV-1 returns to vendor', () => {
     expect(r.userErrors[0].message).toMatch(/is sold/);
   });
 });
+
+describe('SEC-3 bad input', () => {
+  const count = async (table: string) => Number((await t.db.query(`select count(*) from ${table}`)).rows[0].count);
+
+  it('SEC-3: a NUL character in an RMA is BAD_USER_INPUT, and nothing is returned or saved', async () => {
+    const it = await item('ALWAYS');
+    const [s] = await unitsHere(it.id);
+    const vendor = (await t.db.query(`select id::text from vendor where code = 'NWE'`)).rows[0].id;
+    const [returns, events] = [await count('vendor_return'), await count('stock_event')];
+    const res = await clerk.request(RTV, {
+      i: { storeId: S.S001, vendorId: vendor, rma: 'RMA\u00001', lines: [{ code: it.upc, quantity: 1, serials: [s] }] },
+    });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Text cannot contain the NUL character (\\0).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect([await count('vendor_return'), await count('stock_event')]).toEqual([returns, events]);
+    expect(await unitsHere(it.id)).toContain(s);
+  });
+
+  it('SEC-3: adjusting at a store that does not exist is NOT_FOUND for a user of every store, and nothing is saved', async () => {
+    const admin = await t.as('admin');
+    const it = await item('NEVER');
+    const before = await count('adjustment');
+    const res = await admin.request(POST, { i: { storeId: '999', reason: 'FOUND', mode: 'ADD', lines: [{ code: it.upc, quantity: 1 }] } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Store 999 does not exist.',
+      extensions: { code: 'NOT_FOUND', field: 'input.storeId' },
+    });
+    expect(await count('adjustment')).toBe(before);
+  });
+
+  it('SEC-3: a line with a blank code asks for the item rather than naming an empty code', async () => {
+    const r = await adjust({ mode: 'ADD', reason: 'FOUND', lines: [{ code: '  ', quantity: 1 }] });
+    expect(r.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', message: "Give the item's UPC or product id.", index: 0 });
+  });
+
+  it('SEC-3: a return file URL with an id beyond the range of ids answers JSON, not an HTML error page', async () => {
+    const res = await fetch(`${t.url}/export/vendor-returns/99999999999999999999.csv`, {
+      headers: { authorization: `Bearer ${clerk.token}` },
+    });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await res.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+});

@@ -340,6 +340,14 @@ describe('bad input (SEC-3)', () => {
     expect(JSON.stringify(res)).not.toMatch(/stacktrace|\.ts:\d+/);
   });
 
+  it('SEC-3: a NUL character in the username is BAD_USER_INPUT in our words, not an internal error', async () => {
+    const res = await t.anonymous().request(SIGN_IN, { input: { username: 'a\u0000b', password: 'x' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Text cannot contain the NUL character (\\0).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
   it('SEC-3: an unknown field gets GRAPHQL_VALIDATION_FAILED', async () => {
     expect(await t.anonymous().errorCode(`{ nope }`)).toBe('GRAPHQL_VALIDATION_FAILED');
   });

@@ -525,3 +525,15 @@ describe('POL-4 CSV import', () => {
     expect(missing.importItems.userErrors[0].message).toMatch(/Missing column\(s\): product_id, subcategory, main_upc/);
   });
 });
+
+describe('SEC-3 bad input', () => {
+  it('SEC-3: a NUL character in a scanned code or an item search is BAD_USER_INPUT in our words', async () => {
+    const NUL = { message: 'Text cannot contain the NUL character (\\0).', extensions: { code: 'BAD_USER_INPUT' } };
+    expect(
+      (await merch.request(`query($c: String!) { resolveCode(code: $c) { matchedBy } }`, { c: 'a\u0000b' })).errors?.[0],
+    ).toMatchObject(NUL);
+    expect(
+      (await merch.request(`query($s: String) { items(filter: { search: $s }) { totalCount } }`, { s: 'a\u0000b' })).errors?.[0],
+    ).toMatchObject(NUL);
+  });
+});

@@ -61,8 +61,12 @@ describe('CNT-1 cycle counts', () => {
       expect(o.message).toMatch(/already counted in batch \d+ by (Cleo Clerk|Manny Manager)|just counted in another batch/);
     }
     expect(
-      (await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = serial_key_of($2)`, [count.id, serial]))
-        .rows[0].n,
+      (
+        await t.db.query(`select count(*)::int as n from count_scan where count_id = $1 and serial_key = serial_key_of($2)`, [
+          count.id,
+          serial,
+        ])
+      ).rows[0].n,
     ).toBe(1);
   });
 
@@ -142,5 +146,18 @@ describe('CNT-1 cycle counts', () => {
     expect(
       (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [cable.id, S.S001])).rows[0].quantity,
     ).toBe(2);
+  });
+});
+
+describe('SEC-3 bad input', () => {
+  it('SEC-3: counting at a store that does not exist is NOT_FOUND for a user of every store, and no count is opened', async () => {
+    const admin = await t.as('admin');
+    const before = Number((await t.db.query(`select count(*) from cycle_count`)).rows[0].count);
+    for (const storeId of ['999', '-1'])
+      expect((await admin.request(OPEN, { i: { storeId, classificationId: await cls('ELEC-TV-OLED') } })).errors?.[0]).toMatchObject({
+        message: `Store ${storeId} does not exist.`,
+        extensions: { code: 'NOT_FOUND', field: 'input.storeId' },
+      });
+    expect(Number((await t.db.query(`select count(*) from cycle_count`)).rows[0].count)).toBe(before);
   });
 });

@@ -689,3 +689,67 @@ describe('RCV-4 event file, SEC-2 scope', () => {
     expect(await viewer.errorCode(CREATE, { input: { storeId: S001, kind: 'BLIND' } })).toBe('FORBIDDEN');
   });
 });
+
+describe('SEC-3 bad input', () => {
+  const NUL = { message: 'Text cannot contain the NUL character (\\0).', extensions: { code: 'BAD_USER_INPUT' } };
+  const receipts = async () => Number((await t.db.query(`select count(*) from receipt`)).rows[0].count);
+
+  it('SEC-3: a NUL character in an ASN reference or a receipt search is BAD_USER_INPUT, and no receipt is created', async () => {
+    const before = await receipts();
+    expect(
+      (await clerk.request(CREATE, { input: { storeId: S001, kind: 'BLIND', asnReference: 'ASN\u00001' } })).errors?.[0],
+    ).toMatchObject(NUL);
+    expect(await receipts()).toBe(before);
+    const search = await clerk.request(`query($s: String) { receipts(filter: { search: $s }) { nodes { id } } }`, { s: 'a\u0000b' });
+    expect(search.errors?.[0]).toMatchObject(NUL);
+  });
+
+  it('SEC-3: a store id that is not an id is BAD_USER_INPUT in our words; a store that does not exist is NOT_FOUND', async () => {
+    const admin = await t.as('admin');
+    expect((await admin.request(CREATE, { input: { storeId: 'abc', kind: 'BLIND' } })).errors?.[0]).toMatchObject({
+      message: 'input.storeId: "abc" is not a valid id.',
+      extensions: { code: 'BAD_USER_INPUT', field: 'input.storeId' },
+    });
+    const before = await receipts();
+    for (const storeId of ['999', '-1'])
+      expect((await admin.request(CREATE, { input: { storeId, kind: 'BLIND' } })).errors?.[0]).toMatchObject({
+        message: `Store ${storeId} does not exist.`,
+        extensions: { code: 'NOT_FOUND', field: 'input.storeId' },
+      });
+    expect(await receipts()).toBe(before);
+  });
+
+  it('SEC-3: any value the database refuses (too long, a NUL, a missing reference…) is a typed error in our words, and nothing is saved', async () => {
+    // A trigger stands in for the refusals the API checks before they can happen.
+    await t.db.query(`create function refuse_note() returns trigger language plpgsql as $$ begin
+      if new.note like 'SQLSTATE %' then raise exception 'PostgreSQL wording' using errcode = substr(new.note, 10); end if;
+      return new; end $$;
+      create trigger refuse_note before insert on receipt for each row execute function refuse_note()`);
+    try {
+      const before = await receipts();
+      for (const [sqlstate, code] of [
+        ['22001', 'BAD_USER_INPUT'],
+        ['22021', 'BAD_USER_INPUT'],
+        ['22P02', 'BAD_USER_INPUT'],
+        ['23503', 'NOT_FOUND'],
+      ]) {
+        const error = (await clerk.request(CREATE, { input: { storeId: S001, kind: 'BLIND', note: `SQLSTATE ${sqlstate}` } })).errors?.[0];
+        expect(error?.extensions).toEqual({ code });
+        expect(error?.message).not.toMatch(/PostgreSQL wording|internal/i);
+      }
+      expect(await receipts()).toBe(before);
+    } finally {
+      await t.db.query(`drop trigger refuse_note on receipt; drop function refuse_note()`);
+    }
+  });
+
+  it('SEC-3: an event file URL with an id beyond the range of ids answers JSON, not an HTML error page', async () => {
+    const res = await fetch(`${t.url}/export/receipts/99999999999999999999.csv`, { headers: { authorization: `Bearer ${clerk.token}` } });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    expect((await res.json()).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    const nowhere = await fetch(`${t.url}/export/nowhere.csv`, { headers: { authorization: `Bearer ${clerk.token}` } });
+    expect(nowhere.status).toBe(404);
+    expect((await nowhere.json()).errors[0].extensions.code).toBe('NOT_FOUND');
+  });
+});

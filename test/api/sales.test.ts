@@ -322,3 +322,30 @@ describe('RET-1 returns', () => {
     expect(await clerk.errorCode(CREATE, { i: { storeId: S.S002 } })).toBe('STORE_OUT_OF_SCOPE');
   });
 });
+
+describe('SEC-3 bad input', () => {
+  it('SEC-3: selling at a store that does not exist is NOT_FOUND for a user of every store, and no sale is saved', async () => {
+    const admin = await t.as('admin');
+    const before = Number((await t.db.query(`select count(*) from sale`)).rows[0].count);
+    expect((await admin.request(CREATE, { i: { storeId: '999' } })).errors?.[0]).toMatchObject({
+      message: 'Store 999 does not exist.',
+      extensions: { code: 'NOT_FOUND', field: 'input.storeId' },
+    });
+    expect(Number((await t.db.query(`select count(*) from sale`)).rows[0].count)).toBe(before);
+  });
+
+  it('SEC-3: an empty code asks for the item rather than naming an empty code', async () => {
+    const sale = await newSale();
+    expect((await add(sale.id, { code: '' })).userErrors).toEqual([
+      expect.objectContaining({ code: 'NOT_FOUND', message: "Give the item's UPC or product id." }),
+    ]);
+  });
+
+  it('SEC-3: a NUL character in a customer search is BAD_USER_INPUT', async () => {
+    const res = await clerk.request(`query($s: String) { customers(search: $s) { id } }`, { s: 'a\u0000b' });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Text cannot contain the NUL character (\\0).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+});

@@ -257,3 +257,27 @@ describe('TRF-4 live board', () => {
     sub.dispose();
   });
 });
+
+describe('SEC-3 bad input', () => {
+  const transfers = async () => Number((await t.db.query(`select count(*) from transfer`)).rows[0].count);
+
+  it('SEC-3: a transfer from a store that does not exist is NOT_FOUND for a user of every store, and nothing is saved', async () => {
+    const admin = await t.as('admin');
+    const before = await transfers();
+    expect((await admin.request(CREATE, { i: { fromStoreId: '999', toStoreId: S.S001 } })).errors?.[0]).toMatchObject({
+      message: 'Store 999 does not exist.',
+      extensions: { code: 'NOT_FOUND', field: 'input.fromStoreId' },
+    });
+    expect(await transfers()).toBe(before);
+  });
+
+  it('SEC-3: a NUL character in a note is BAD_USER_INPUT, and no transfer is created', async () => {
+    const before = await transfers();
+    const res = await manager.request(CREATE, { i: { fromStoreId: S.S001, toStoreId: S.S002, note: 'a\u0000b' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Text cannot contain the NUL character (\\0).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect(await transfers()).toBe(before);
+  });
+});

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { fail } from './errors.js';
+import { fail, NUL_MESSAGE } from './errors.js';
 
 export type Queryable = pg.Pool | pg.PoolClient;
 
@@ -17,6 +17,14 @@ export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient
   } finally {
     client.release();
   }
+}
+
+/** A value as an id of an `integer` column (in its range, negative ones included), or null. */
+export function dbId(v: unknown): number | null {
+  const s = String(v);
+  if (!/^-?\d{1,10}$/.test(s)) return null;
+  const n = Number(s);
+  return n >= -2_147_483_648 && n <= 2_147_483_647 ? n : null;
 }
 
 /** True for a unique-constraint violation, optionally of one named constraint/index. */
@@ -57,7 +65,7 @@ export function statement(name: string, text: string): (values: unknown[]) => pg
  * Write the cast after it (`${literal(v)}::int[]`) where the context does not fix the type.
  */
 export function literal(v: unknown): string {
-  if (typeof v === 'string' && v.includes('\0')) fail('BAD_USER_INPUT', 'Text cannot contain the NUL character (\\0).');
+  if (typeof v === 'string' && v.includes('\0')) fail('BAD_USER_INPUT', NUL_MESSAGE);
   if (v == null) return 'null';
   if (Array.isArray(v)) return pg.escapeLiteral(`{${v.map(arrayElement).join(',')}}`);
   if (v instanceof Date) return pg.escapeLiteral(v.toISOString());
@@ -70,7 +78,7 @@ function arrayElement(v: unknown): string {
   if (v == null) return 'NULL';
   if (Array.isArray(v)) throw new Error('literal: nested arrays are not supported');
   const text = v instanceof Date ? v.toISOString() : String(v);
-  if (text.includes('\0')) fail('BAD_USER_INPUT', 'Text cannot contain the NUL character (\\0).');
+  if (text.includes('\0')) fail('BAD_USER_INPUT', NUL_MESSAGE);
   return `"${text.replace(/[\\"]/g, '\\$&')}"`;
 }
 

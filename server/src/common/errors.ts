@@ -1,4 +1,5 @@
 import { GraphQLError } from 'graphql';
+import pg from 'pg';
 
 /**
  * Stable `extensions.code` values of thrown errors. Expected, user-fixable problems are
@@ -22,3 +23,32 @@ export function fail(code: ErrorCode, message: string, extra: Record<string, unk
 export const unauthenticated = () => fail('UNAUTHENTICATED', 'Sign in first: this call needs a valid session.');
 export const forbidden = (what = 'this action') => fail('FORBIDDEN', `Your role does not allow ${what}.`);
 export const notFound = (what: string, id: string | number) => fail('NOT_FOUND', `${what} ${id} does not exist.`, { id: String(id) });
+
+export const NUL_MESSAGE = 'Text cannot contain the NUL character (\\0).';
+
+/**
+ * Values PostgreSQL refuses, by SQLSTATE: the caller's input, not a fault of the server. Said in
+ * our words (PostgreSQL's name types and constraints), so the safety net of every API answers
+ * the same stable code, over GraphQL and over plain HTTP.
+ */
+const REFUSED: Record<string, { code: ErrorCode; message: string }> = {
+  '22021': { code: 'BAD_USER_INPUT', message: NUL_MESSAGE }, // character_not_in_repertoire: a NUL in text
+  '22P05': { code: 'BAD_USER_INPUT', message: NUL_MESSAGE }, // untranslatable_character: a NUL in JSON
+  '22001': { code: 'BAD_USER_INPUT', message: 'A text is longer than its field allows.' },
+  '22P02': { code: 'BAD_USER_INPUT', message: 'A value is not in the form expected, such as an id that is not a number.' },
+  '22003': { code: 'BAD_USER_INPUT', message: 'A number is out of range, such as an id too large to exist.' },
+  '22007': { code: 'BAD_USER_INPUT', message: 'A date or time is not in the form expected.' },
+  '22008': { code: 'BAD_USER_INPUT', message: 'A date or time is out of range.' },
+};
+
+/** The typed error of a database error caused by the input, or null for a fault of ours. */
+export function refusedInput(e: unknown): { code: ErrorCode; message: string } | null {
+  if (!(e instanceof pg.DatabaseError) || !e.code) return null;
+  if (e.code === '23503') {
+    // A foreign key: a row naming one that does not exist, or a row still named by others.
+    return e.detail?.includes('is still referenced')
+      ? { code: 'CONFLICT', message: 'This record is still in use by others.' }
+      : { code: 'NOT_FOUND', message: 'A record this refers to does not exist.' };
+  }
+  return REFUSED[e.code] ?? null;
+}

@@ -1,5 +1,5 @@
 import { queryAll } from '../../common/db.js';
-import { lineItemIds } from '../catalog/item-codes.js';
+import { lineItemIds, unknownItemMessage } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
@@ -81,9 +81,7 @@ export async function planLines(
     const itemId = ids[i];
     const p = itemId != null ? pol.get(itemId) : undefined;
     if (itemId == null || !p) {
-      errors.push(
-        UserError.of(E.NOT_FOUND, l.code ? `No item has the code ${l.code}.` : `Item ${l.itemId} does not exist.`, `${f}.code`, i),
-      );
+      errors.push(UserError.of(E.NOT_FOUND, unknownItemMessage(l), `${f}.code`, i));
       continue;
     }
     if (seenItems.has(itemId)) {

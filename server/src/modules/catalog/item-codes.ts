@@ -19,3 +19,11 @@ export async function lineItemIds(
   const byCode = new Map(rows.map((r) => [r.code as string, r.item_id as number]));
   return lines.map((l) => l.itemId ?? (l.code ? (byCode.get(l.code.trim()) ?? byCode.get(l.code.trim().toLowerCase())) : undefined));
 }
+
+/** Why a line names no item: its code is unknown, its id does not exist, or it gives neither. */
+export function unknownItemMessage(line: { itemId?: number | string | null; code?: string | null }): string {
+  const code = line.code?.trim();
+  if (code) return `No item has the code ${code}.`;
+  if (line.itemId != null) return `Item ${line.itemId} does not exist.`;
+  return "Give the item's UPC or product id.";
+}

@@ -425,7 +425,12 @@ export class SalesService {
       if (e instanceof StockConflictError)
         return {
           errors: e.conflicts.map((c) =>
-            UserError.of(E.NOT_IN_STOCK_HERE, `${whereIs(c, false)}: only a sold unit can be returned.`, `input.lines.${c.index}.serial`, c.index),
+            UserError.of(
+              E.NOT_IN_STOCK_HERE,
+              `${whereIs(c, false)}: only a sold unit can be returned.`,
+              `input.lines.${c.index}.serial`,
+              c.index,
+            ),
           ),
         };
       throw e;

@@ -1,5 +1,5 @@
 import { queryAll } from '../../common/db.js';
-import { lineItemIds } from '../catalog/item-codes.js';
+import { lineItemIds, unknownItemMessage } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -64,15 +64,7 @@ export class TransfersService {
     const seen = new Set<number>();
     lines.forEach((l, i) => {
       const id = ids[i];
-      if (id == null || !known.has(id))
-        errors.push(
-          UserError.of(
-            E.NOT_FOUND,
-            l.code ? `No item has the code ${l.code}.` : `Item ${l.itemId} does not exist.`,
-            `input.lines.${i}.itemId`,
-            i,
-          ),
-        );
+      if (id == null || !known.has(id)) errors.push(UserError.of(E.NOT_FOUND, unknownItemMessage(l), `input.lines.${i}.itemId`, i));
       else if (seen.has(id)) errors.push(UserError.of(E.DUPLICATE, 'One line per item.', `input.lines.${i}.itemId`, i));
       if (id != null) seen.add(id);
       if (l.quantity != null && (!Number.isInteger(l.quantity) || l.quantity < 0 || l.quantity > 100_000))
