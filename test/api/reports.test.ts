@@ -656,7 +656,15 @@ describe('REP-1 bad input', () => {
     expect(await code({ categoryIds: [C.ELEC] })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.categoryIds' });
     expect(await code({ subcategoryIds: ['99999'] })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.subcategoryIds' });
     expect(await code({ itemId: '99999' })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.itemId' });
-    expect(await code({ itemCode: 'NO-SUCH-THING' })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.itemCode' });
+    expect(await code({ itemCode: 'NO-SUCH-THING' })).toMatchObject({
+      code: 'NOT_FOUND',
+      field: 'filter.itemCode',
+      message: 'No item has the UPC or product id "NO-SUCH-THING".',
+    });
+    expect((await admin.request(ON_HAND, { f: { upc: 'nope' } })).errors?.[0]).toMatchObject({
+      message: 'No item has the UPC or product id "nope".',
+      extensions: { code: 'NOT_FOUND', field: 'filter.upc' },
+    });
     expect(await code({ vendorIds: ['99999'] })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.vendorIds' });
     expect(await code({ userIds: ['99999'] })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.userIds' });
     expect(await code({ customerIds: ['99999'] })).toMatchObject({ code: 'NOT_FOUND', field: 'filter.customerIds' });
@@ -677,6 +685,32 @@ describe('REP-1 bad input', () => {
     const cursor = (await page(FIXTURE, { first: 1 })).pageInfo.endCursor;
     expect(await code(FIXTURE, { sort: 'SERIAL_ASC', after: cursor })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
     expect(await code(FIXTURE, { after: 'garbage' })).toMatchObject({ code: 'BAD_USER_INPUT', field: 'after' });
+  });
+  it('REP-1: a cursor whose keys are not of their types (a tampered one) is not a cursor', async () => {
+    const cursor = (keys: string[]) => Buffer.from(JSON.stringify(keys)).toString('base64url');
+    const notACursor = { code: 'BAD_USER_INPUT', field: 'after', message: 'after is not a cursor of this report.' };
+    for (const keys of [
+      ['DATE_DESC', 'notadate', '1'],
+      ['DATE_DESC', '2026-02-30T10:00:00.000000Z', '1'],
+      ['DATE_DESC', '2026-11-01T10:00:00.000000Z', 'x'],
+      ['DATE_DESC', '2026-11-01T10:00:00.000000Z', '99999999999999999999'],
+    ])
+      expect(await code(FIXTURE, { after: cursor(keys) })).toMatchObject(notACursor);
+    expect(
+      await code(FIXTURE, { sort: 'SERIAL_ASC', after: cursor(['SERIAL_ASC', 'A\u0000', '2026-11-01T10:00:00Z', '1']) }),
+    ).toMatchObject(notACursor);
+    const res = await admin.request(ON_HAND, { after: cursor(['ON_HAND', 'RPT-0001', 'y']) });
+    expect(res.errors?.[0]).toMatchObject({ message: notACursor.message, extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+  });
+  it('REP-1: a filter field that does not exist is refused, not ignored', async () => {
+    const res = await admin.request(`query($f: SerialHistoryFilter) { serialHistory(filter: $f) { rows { serial } } }`, {
+      f: { unknownField: 1 },
+    });
+    expect(res.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+  it('REP-1: a NUL character in a text filter is BAD_USER_INPUT', async () => {
+    for (const f of [{ customer: 'a\u0000b' }, { serialFrom: 'a\u0000b' }])
+      expect(await code(f)).toMatchObject({ code: 'BAD_USER_INPUT', message: 'Text cannot contain the NUL character (\\0).' });
   });
 });
 
@@ -760,6 +794,20 @@ describe('REP-1 CSV export', () => {
     expect((await get(url({ departmentIds: ['99999'] }))).status).toBe(404);
     expect((await get(url({ types: ['NOPE'] }))).status).toBe(400);
     expect((await get(url({}, '&sort=SIDEWAYS'))).status).toBe(400);
+  });
+
+  it('REP-1: an export filter naming a field that does not exist is refused, naming it, rather than exporting everything', async () => {
+    for (const [path, filter, key] of [
+      ['/export/serial-history.csv', { unknownField: 1 }, 'unknownField'],
+      ['/export/serial-history.csv', { ...FIXTURE, storeId: S.S001 }, 'storeId'],
+      ['/export/serials-on-hand.csv', { upcs: ['x'] }, 'upcs'],
+    ] as const) {
+      const res = await get(`${path}?filter=${encodeURIComponent(JSON.stringify(filter))}`);
+      expect(res.status).toBe(400);
+      const error = (await res.json()).errors[0];
+      expect(error.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: `filter.${key}` });
+      expect(error.message).toContain(`"${key}"`);
+    }
   });
 
   it('REP-1: a cell that a spreadsheet would run as a formula is exported as text', async () => {
@@ -1071,6 +1119,24 @@ describe('REP-3 trace and REP-4 document inquiry', () => {
       ),
     );
     expect(rows.length).toBeGreaterThan(10);
+  });
+
+  it('REP-3: an item id that is not an id is refused, not ignored; so is a NUL in the serial', async () => {
+    expect((await admin.request(TRACE, { serial: 'RPT-0001', itemId: 'abc' })).errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      field: 'itemId',
+    });
+    expect((await admin.request(TRACE, { serial: 'RPT\u00000001' })).errors?.[0]).toMatchObject({
+      message: 'Text cannot contain the NUL character (\\0).',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  });
+
+  it('REP-4: an unknown kind is BAD_USER_INPUT listing the kinds; a NUL in the number is BAD_USER_INPUT', async () => {
+    const res = await admin.request(DOCUMENT, { kind: 'FOO', number: 'X' });
+    expect(res.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
+    expect(res.errors?.[0]?.message).toContain('RECEIPT, TRANSFER, SALE, RETURN, ADJUSTMENT, COUNT, RTV');
+    expect(await admin.errorCode(DOCUMENT, { kind: 'RECEIPT', number: 'RCV\u0000' })).toBe('BAD_USER_INPUT');
   });
 
   it('REP-4: an unknown document is NOT_FOUND; another store’s is STORE_OUT_OF_SCOPE', async () => {

@@ -143,11 +143,54 @@ function period(raw: Raw, fromKey: string, toKey: string, presetKey?: string): P
   return preset || from || to ? { preset, from, to, asOf } : null;
 }
 
+/** The fields of the filter types (reports.types.ts); an export's JSON may name no other. */
+const HISTORY_KEYS = new Set([
+  'venueIds',
+  'storeIds',
+  'registerIds',
+  'serialFrom',
+  'serialTo',
+  'types',
+  'departmentIds',
+  'categoryIds',
+  'subcategoryIds',
+  'from',
+  'to',
+  'preset',
+  'asOf',
+  'itemId',
+  'itemCode',
+  'vendorIds',
+  'customerIds',
+  'customer',
+  'userIds',
+]);
+const ON_HAND_KEYS = new Set([
+  'venueIds',
+  'storeIds',
+  'departmentIds',
+  'categoryIds',
+  'subcategoryIds',
+  'size',
+  'upc',
+  'receivedFrom',
+  'receivedTo',
+]);
+
+/** The filter is an object naming only known fields: a misspelt one would otherwise be ignored, and select everything. */
+function shape(raw: Raw, known: Set<string>): void {
+  if (raw == null) return;
+  if (typeof raw !== 'object' || Array.isArray(raw)) bad('filter', 'The filter must be an object.');
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key)) bad(`filter.${key}`, `Unknown filter field "${key}"; the fields are ${[...known].join(', ')}.`);
+  }
+}
+
 /** Byte order of UTF-8, the order of the ledger's serial key column (collation "C"). */
 const byteCompare = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 export function normalizeHistoryFilter(raw: Raw): HistoryFilterInput {
-  if (raw != null && (typeof raw !== 'object' || Array.isArray(raw))) bad('filter', 'The filter must be an object.');
+  shape(raw, HISTORY_KEYS);
   const serialFrom = text(raw, 'serialFrom', 64);
   const serialTo = text(raw, 'serialTo', 64);
   if (serialFrom && serialTo && byteCompare(serialKey(serialFrom), serialKey(serialTo)) > 0) {
@@ -180,7 +223,7 @@ function oneId(raw: Raw, key: string): number {
 }
 
 export function normalizeOnHandFilter(raw: Raw): OnHandFilterInput {
-  if (raw != null && (typeof raw !== 'object' || Array.isArray(raw))) bad('filter', 'The filter must be an object.');
+  shape(raw, ON_HAND_KEYS);
   return {
     venueIds: ids(raw, 'venueIds'),
     storeIds: ids(raw, 'storeIds'),
@@ -204,6 +247,9 @@ export function pageSize(first: number | null | undefined): number {
 
 const notFound = (field: string, what: string, id: number | string): never =>
   fail('NOT_FOUND', `${what} ${id} does not exist.`, { field, id: String(id) });
+
+const noItem = (field: string, code: string): never =>
+  fail('NOT_FOUND', `No item has the UPC or product id "${code}".`, { field, id: code });
 
 const outOfScope = (storeId: number, field: string): never =>
   fail('STORE_OUT_OF_SCOPE', `You are not assigned to store ${storeId}.`, { field, storeId: String(storeId) });
@@ -379,7 +425,7 @@ export async function resolveHistoryFilter(db: Queryable, viewer: Viewer, f: His
   const l = await lookup(db, f);
   const stores = effectiveStores(viewer, f, l);
   checkNames(viewer, f, l);
-  if (f.itemCode && f.itemId == null && l.item == null) notFound('filter.itemCode', 'No item has the UPC or product id', f.itemCode);
+  if (f.itemCode && f.itemId == null && l.item == null) noItem('filter.itemCode', f.itemCode);
   return {
     storeIds: stores,
     bounds: groupBounds(stores, l),
@@ -403,7 +449,7 @@ export async function resolveOnHandFilter(db: Queryable, viewer: Viewer, f: OnHa
   const l = await lookup(db, input);
   const stores = effectiveStores(viewer, input, l);
   checkNames(viewer, input, l);
-  if (f.upc && l.item == null) notFound('filter.upc', 'No item has the UPC or product id', f.upc);
+  if (f.upc && l.item == null) noItem('filter.upc', f.upc);
   return {
     storeIds: stores,
     departmentIds: f.departmentIds,

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx as C, FieldResolver, ID, Int, Query, Resolver, Root } from 'type-graphql';
 import type { Ctx } from '../../common/context.js';
 import { requireViewer } from '../../common/auth.js';
+import { fail } from '../../common/errors.js';
 import { loader } from '../../common/loader.js';
 import {
   DocumentSerials,
@@ -72,12 +73,8 @@ export class ReportsResolver {
     @Arg('serial', () => String) serial: string,
     @Arg('itemId', () => ID, { nullable: true }) itemId?: string,
   ): Promise<SerialTrace[]> {
-    return ctx.services.reports.trace(
-      ctx.pool,
-      requireViewer(ctx),
-      serial,
-      itemId != null && /^\d{1,9}$/.test(itemId) ? Number(itemId) : null,
-    );
+    if (itemId != null && !/^\d{1,9}$/.test(itemId)) fail('BAD_USER_INPUT', `itemId: "${itemId}" is not an id.`, { field: 'itemId' });
+    return ctx.services.reports.trace(ctx.pool, requireViewer(ctx), serial, itemId != null ? Number(itemId) : null);
   }
 
   @Authorized()

@@ -18,6 +18,7 @@ import {
   historySql,
   historyTotalsSql,
   ledgerRowsSql,
+  ON_HAND_CURSOR,
   onHandSql,
   onHandSummarySql,
   Params,
@@ -36,6 +37,9 @@ import {
   type SerialsOnHandPage,
   type SerialTrace,
 } from './reports.types.js';
+
+/** The kinds of documents that post to the ledger (stock_event.document_kind). */
+const DOCUMENT_KINDS = ['RECEIPT', 'TRANSFER', 'SALE', 'RETURN', 'ADJUSTMENT', 'COUNT', 'RTV'];
 
 /** Serial reports (REP-1..4). Read-only; every method takes the viewer first and keeps to their stores (SEC-2). */
 export class ReportsService {
@@ -58,7 +62,13 @@ export class ReportsService {
     after: string | null | undefined,
   ): Promise<SerialHistoryPage> {
     const limit = pageSize(first);
-    const keys = after ? decodeCursor(after, sort, SORTS[sort].length) : null;
+    const keys = after
+      ? decodeCursor(
+          after,
+          sort,
+          SORTS[sort].map((k) => k.cast),
+        )
+      : null;
     const r = await this.history(db, viewer, filter);
     const { rows } = await db.query(prepared(historySql(r, sort, keys, limit + 1)));
     const page = rows.slice(0, limit).map((row) => toHistoryRow(row, sort));
@@ -81,7 +91,7 @@ export class ReportsService {
     after: string | null | undefined,
   ): Promise<SerialsOnHandPage> {
     const limit = pageSize(first);
-    const keys = after ? decodeCursor(after, 'ON_HAND', 2) : null;
+    const keys = after ? decodeCursor(after, 'ON_HAND', ON_HAND_CURSOR) : null;
     const r = await this.onHand(db, viewer, filter);
     const { rows } = await db.query(prepared(onHandSql(r, keys, limit + 1)));
     const page: SerialOnHandRow[] = rows
@@ -143,6 +153,8 @@ export class ReportsService {
   async documentSerials(db: pg.Pool, viewer: Viewer, kind: string, number: string): Promise<DocumentSerials> {
     const k = kind.trim().toUpperCase();
     const n = number.trim().toUpperCase();
+    if (!DOCUMENT_KINDS.includes(k))
+      fail('BAD_USER_INPUT', `Unknown kind "${kind}"; one of ${DOCUMENT_KINDS.join(', ')}.`, { field: 'kind' });
     const stores = await db.query(
       `select distinct unnest(array[store_id, source_store_id, destination_store_id]) as store_id from stock_event where document_kind = $1 and document_number = $2`,
       [k, n],

@@ -96,19 +96,33 @@ export function encodeCursor(sort: string, values: string[]): string {
   return Buffer.from(JSON.stringify([sort, ...values])).toString('base64url');
 }
 
-export function decodeCursor(cursor: string, sort: string, arity: number): string[] {
+/** The keys of a cursor, each checked against the cast of its column (`casts`), so PostgreSQL never refuses one. */
+export function decodeCursor(cursor: string, sort: string, casts: string[]): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
     parsed = null;
   }
-  if (!Array.isArray(parsed) || parsed.length !== arity + 1 || !parsed.every((x) => typeof x === 'string')) {
-    fail('BAD_USER_INPUT', 'after is not a cursor of this report.', { field: 'after' });
+  if (!Array.isArray(parsed) || parsed.length !== casts.length + 1 || !parsed.every((x) => typeof x === 'string')) {
+    return fail('BAD_USER_INPUT', 'after is not a cursor of this report.', { field: 'after' });
   }
   if (parsed[0] !== sort)
     fail('BAD_USER_INPUT', `after is a cursor of the ${parsed[0]} order; ask again without it for ${sort}.`, { field: 'after' });
-  return parsed.slice(1) as string[];
+  const keys = parsed.slice(1) as string[];
+  if (!keys.every((k, n) => isCursorKey(k, casts[n]!))) fail('BAD_USER_INPUT', 'after is not a cursor of this report.', { field: 'after' });
+  return keys;
+}
+
+/** A key as encoded from a row: an instant as ISO 8601 in UTC (t_key), a positive id, or text. */
+function isCursorKey(value: string, cast: string): boolean {
+  if (cast === 'bigint') return /^\d{1,18}$/.test(value);
+  if (cast === 'timestamptz') {
+    const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d{1,6})?Z$/.exec(value);
+    // Round trip: Date reads "February 30" as March 2, PostgreSQL refuses it.
+    return !!m && !Number.isNaN(Date.parse(value)) && new Date(value).toISOString().slice(0, 19) === m[1];
+  }
+  return !value.includes('\0');
 }
 
 /**
@@ -453,6 +467,9 @@ const ADDITIONAL_UPCS_CSV: [string, string] = [
 export function onHandCsvColumns(additionalUpcs: boolean): [string, string][] {
   return additionalUpcs ? [...ON_HAND_CSV, ADDITIONAL_UPCS_CSV] : ON_HAND_CSV;
 }
+
+/** The casts of an on-hand cursor's keys: the serial key, then the unit id. */
+export const ON_HAND_CURSOR = ['text', 'bigint'];
 
 /** A page of units in stock in serial order (byte order of the key, as the history), keyset-paged, or all of them for CSV. */
 export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: number | null, csvColumns?: [string, string][]): Statement {
