@@ -259,6 +259,18 @@ describe('SEC-3 bad input', () => {
     expect(await unitsHere(it.id)).toContain(s);
   });
 
+  it('SEC-3: an RMA over 100 characters is TOO_LONG, and nothing is returned or saved', async () => {
+    const it = await item('ALWAYS');
+    const [s] = await unitsHere(it.id);
+    const vendor = (await t.db.query(`select id::text from vendor where code = 'NWE'`)).rows[0].id;
+    const [returns, events] = [await count('vendor_return'), await count('stock_event')];
+    const res = await clerk.data(RTV, {
+      i: { storeId: S.S001, vendorId: vendor, rma: 'R'.repeat(101), lines: [{ code: it.upc, quantity: 1, serials: [s] }] },
+    });
+    expect(res.returnToVendor.userErrors).toMatchObject([{ code: 'TOO_LONG', field: 'input.rma' }]);
+    expect([await count('vendor_return'), await count('stock_event')]).toEqual([returns, events]);
+  });
+
   it('SEC-3: adjusting at a store that does not exist is NOT_FOUND for a user of every store, and nothing is saved', async () => {
     const admin = await t.as('admin');
     const it = await item('NEVER');

@@ -704,6 +704,25 @@ describe('SEC-3 bad input', () => {
     expect(search.errors?.[0]).toMatchObject(NUL);
   });
 
+  it('SEC-3: an ASN reference over 100 characters, a note over 2,000 and a client key over 100 are refused, and no receipt is created', async () => {
+    const before = await receipts();
+    const r = await createReceipt({ asnReference: 'R'.repeat(101), note: 'n'.repeat(2_001) });
+    expect(r.userErrors).toEqual([
+      {
+        code: 'TOO_LONG',
+        field: 'input.asnReference',
+        message: 'The ASN reference is at most 100 characters; this one has 101.',
+        index: null,
+      },
+      { code: 'TOO_LONG', field: 'input.note', message: 'The note is at most 2,000 characters; this one has 2,001.', index: null },
+    ]);
+    const keyed = await clerk.request(CREATE, { input: { storeId: S001, kind: 'BLIND', clientKey: 'k'.repeat(101) } });
+    expect(keyed.errors?.[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'clientKey' } });
+    expect(await receipts()).toBe(before);
+    // At the limits, accepted (characters, not UTF-16 units: 100 × "é" is 100).
+    expect((await createReceipt({ asnReference: 'é'.repeat(100), note: '😀'.repeat(2_000) })).userErrors).toEqual([]);
+  });
+
   it('SEC-3: a store id that is not an id is BAD_USER_INPUT in our words; a store that does not exist is NOT_FOUND', async () => {
     const admin = await t.as('admin');
     expect((await admin.request(CREATE, { input: { storeId: 'abc', kind: 'BLIND' } })).errors?.[0]).toMatchObject({

@@ -280,4 +280,11 @@ describe('SEC-3 bad input', () => {
     });
     expect(await transfers()).toBe(before);
   });
+
+  it('SEC-3: a note over 2,000 characters is TOO_LONG, and no transfer is created', async () => {
+    const before = await transfers();
+    const res = await manager.data(CREATE, { i: { fromStoreId: S.S001, toStoreId: S.S002, note: 'x'.repeat(2_001) } });
+    expect(res.createTransfer.userErrors).toMatchObject([{ code: 'TOO_LONG', field: 'input.note' }]);
+    expect(await transfers()).toBe(before);
+  });
 });

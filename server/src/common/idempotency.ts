@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { brokenClients, literal, sendBatch, type SqlBatch } from './db.js';
 import { UserError, UserErrorCode as E } from './user-error.js';
+import { fail } from './errors.js';
+import { MAX_REFERENCE_LENGTH } from './limits.js';
 
 class Rollback<T> extends Error {
   constructor(readonly result: T) {
@@ -50,6 +52,8 @@ export async function transact<T>(
   },
   run: (db: pg.PoolClient, first: pg.QueryResult[] | undefined) => Promise<TxOutcome<T>>,
 ): Promise<T> {
+  if (opts.clientKey && opts.clientKey.length > MAX_REFERENCE_LENGTH)
+    fail('BAD_USER_INPUT', `clientKey is at most ${MAX_REFERENCE_LENGTH} characters (a UUID has 36).`, { field: 'clientKey' });
   const hash = createHash('sha256')
     .update(JSON.stringify(opts.request ?? null))
     .digest('hex');

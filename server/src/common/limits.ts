@@ -1,4 +1,5 @@
 import { GraphQLError, Kind, type ASTVisitor, type FragmentDefinitionNode, type SelectionSetNode, type ValidationContext } from 'graphql';
+import { UserError, UserErrorCode } from './user-error.js';
 
 // The standard introspection query is 13 levels deep.
 export const MAX_QUERY_DEPTH = 15;
@@ -6,6 +7,24 @@ export const MAX_QUERY_FIELDS = 1500;
 /** Request body limit; a 10,000-serial paste fits comfortably. */
 export const MAX_BODY = '4 MB';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** Free text a person types on a document: a note, a reason. */
+export const MAX_NOTE_LENGTH = 2_000;
+/** A reference from outside: an ASN reference, a vendor's RMA, a client key. */
+export const MAX_REFERENCE_LENGTH = 100;
+
+/** TOO_LONG when a text (trimmed, in characters as people count them) is over `max`, else null. */
+export function tooLong(value: string | null | undefined, max: number, field: string, what: string): UserError | null {
+  const text = value?.trim() ?? '';
+  if (text.length <= max) return null;
+  const n = [...text].length;
+  return n > max
+    ? UserError.of(
+        UserErrorCode.TOO_LONG,
+        `${what} is at most ${max.toLocaleString('en')} characters; this one has ${n.toLocaleString('en')}.`,
+        field,
+      )
+    : null;
+}
 
 /** SEC-3: refuses operations nested deeper than MAX_QUERY_DEPTH or selecting more than MAX_QUERY_FIELDS fields. */
 export function queryLimitsRule(context: ValidationContext): ASTVisitor {

@@ -17,6 +17,7 @@ import { StoreScoped } from '../../common/auth.js';
 import { forbidden } from '../../common/errors.js';
 import { transact } from '../../common/idempotency.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
+import { MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, tooLong } from '../../common/limits.js';
 import { Role } from '../auth/user.entity.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
 import { applyPlans, planLines, type LinePlan } from './adjustments.service.js';
@@ -150,11 +151,10 @@ export class AdjustmentResolver {
         reused: (e) => ({ lines: [], userErrors: [e], replayed: false }),
       },
       async (db) => {
-        if (!input.lines.length)
-          return {
-            result: { lines: [], userErrors: [UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines')], replayed: false },
-            commit: false,
-          };
+        const refused = input.lines.length
+          ? tooLong(input.note, MAX_NOTE_LENGTH, 'input.note', 'The note')
+          : UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines');
+        if (refused) return { result: { lines: [], userErrors: [refused], replayed: false }, commit: false };
         // Serialize adjustments per store so a plan cannot go stale between planning and writing.
         await db.query(`select 1 from store where id = $1 for update`, [storeId]);
         const plan = await planLines(db, storeId, input.mode, lines(input.lines));
@@ -204,6 +204,8 @@ export class AdjustmentResolver {
       async (db) => {
         const fail = (e: UserError) => ({ result: { lines: [], userErrors: [e], replayed: false }, commit: false });
         if (!input.rma.trim()) return fail(UserError.of(E.REQUIRED, 'Give the vendor RMA reference.', 'input.rma'));
+        const rmaTooLong = tooLong(input.rma, MAX_REFERENCE_LENGTH, 'input.rma', 'The RMA reference');
+        if (rmaTooLong) return fail(rmaTooLong);
         if (!(await db.query(`select 1 from vendor where id = $1`, [input.vendorId])).rowCount)
           return fail(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
         if (!input.lines.length) return fail(UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines'));

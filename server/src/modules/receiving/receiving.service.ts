@@ -1,6 +1,7 @@
 import { joinBatches, sqlPrepared, statement, type SqlBatch } from '../../common/db.js';
 import { STORE_JSON, USER_JSON } from '../../common/ref-loaders.js';
-import { lineItemIds } from '../catalog/item-codes.js';
+import { lineItemIds, unknownItemMessage } from '../catalog/item-codes.js';
+import { MAX_NOTE_LENGTH, MAX_REFERENCE_LENGTH, tooLong } from '../../common/limits.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -162,14 +163,7 @@ export class ReceivingService {
       const f = `input.lines.${i}`;
       const itemId = itemIds[i];
       if (itemId == null || !known.has(itemId)) {
-        errors.push(
-          UserError.of(
-            E.NOT_FOUND,
-            l.code ? `No item has the code ${l.code}.` : `Item ${l.itemId ?? '(none)'} does not exist.`,
-            `${f}.itemId`,
-            i,
-          ),
-        );
+        errors.push(UserError.of(E.NOT_FOUND, unknownItemMessage(l), `${f}.itemId`, i));
         return;
       }
       if (seenItems.has(itemId))
@@ -201,6 +195,11 @@ export class ReceivingService {
         seenSerials.set(k, i);
       });
     });
+    for (const e of [
+      tooLong(input.asnReference, MAX_REFERENCE_LENGTH, 'input.asnReference', 'The ASN reference'),
+      tooLong(input.note, MAX_NOTE_LENGTH, 'input.note', 'The note'),
+    ])
+      if (e) errors.push(e);
     if (errors.length) return { errors };
 
     const { rows } = await db.query(

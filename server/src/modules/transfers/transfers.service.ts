@@ -5,6 +5,7 @@ import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
 import { notFound } from '../../common/errors.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
+import { MAX_NOTE_LENGTH, tooLong } from '../../common/limits.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
 import { PolicyService } from '../catalog/policy.service.js';
 import { applyMovement, StockConflictError } from '../stock/stock.service.js';
@@ -70,6 +71,8 @@ export class TransfersService {
       if (l.quantity != null && (!Number.isInteger(l.quantity) || l.quantity < 0 || l.quantity > 100_000))
         errors.push(UserError.of(E.INVALID_INPUT, 'Quantity must be a whole number from 0 to 100,000.', `input.lines.${i}.quantity`, i));
     });
+    const noteTooLong = tooLong(input.note, MAX_NOTE_LENGTH, 'input.note', 'The note');
+    if (noteTooLong) errors.push(noteTooLong);
     if (errors.length) return { errors };
     const { rows } = await db.query(
       `insert into transfer (number, from_store_id, to_store_id, note, created_by) values ('TRF-' || lpad(nextval('transfer_number_seq')::text, 6, '0'), $1, $2, $3, $4) returning id`,
@@ -474,6 +477,8 @@ export class TransfersService {
   /** A manager writes off units still in transit: they become REMOVED with the reason (TRF-3). */
   async writeOff(db: pg.PoolClient, t: TransferRow, userId: number, reason: string): Promise<UserError[]> {
     if (!reason.trim()) return [UserError.of(E.REQUIRED, 'Give a reason for the write-off.', 'input.reason')];
+    const reasonTooLong = tooLong(reason, MAX_NOTE_LENGTH, 'input.reason', 'The reason');
+    if (reasonTooLong) return [reasonTooLong];
     if (t.status !== 'RECEIVED_WITH_DISCREPANCY')
       return [
         UserError.of(
