@@ -71,6 +71,22 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
         return true;
       },
       context: (ctx) => makeContext(ctx.extra.headers ?? ctx.extra.request.headers),
+      // Errors over WebSocket carry the same stable codes and masking as over HTTP.
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => formatError({ ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, e)),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors
+          ? {
+              ...result,
+              // An error without a code from before execution (no path) is graphql-js refusing a variable's value.
+              errors: result.errors.map((e) =>
+                formatError(
+                  e.path || e.extensions.code ? e.toJSON() : { ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } },
+                  e,
+                ),
+              ),
+            }
+          : undefined,
     },
     wsServer,
   );

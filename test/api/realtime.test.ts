@@ -196,6 +196,23 @@ describe('RT-3 catch-up', () => {
     await back.close();
   });
 
+  it('SEC-3: over WebSocket, an id that cannot be one, a bad enum value and an unknown field are typed errors, not a silent subscription', async () => {
+    const first = async (query: string, variables: Record<string, unknown>) => {
+      const sub = clerk.subscribe(query, variables);
+      const e = await sub.next();
+      sub.dispose();
+      return e.errors?.[0];
+    };
+    expect(await first(DOC_EVENTS, { filter: { documentId: 'abc' } })).toMatchObject({
+      message: 'filter.documentId: "abc" is not a valid id.',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+    expect((await first(SERIAL_EVENTS, { filter: { itemId: '99999999999999999999' } }))?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await first(SERIAL_EVENTS, { filter: { storeIds: ['abc'] } }))?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await first(DOC_EVENTS, { filter: { kind: 'FOO' } }))?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await first(`subscription { serialEvents { nope } }`, {}))?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
+  });
+
   it('RT-3: a cursor that does not parse is refused with a clear error', async () => {
     const sub = clerk.subscribe(SERIAL_EVENTS, { after: 'garbage' });
     const e = await sub.next();

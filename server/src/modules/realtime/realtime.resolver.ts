@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType, Resolver, Root, Subscription, Arg, registerEnumType } from 'type-graphql';
 import type { Ctx, Viewer } from '../../common/context.js';
 import { canSeeStore } from '../../common/auth.js';
+import { dbId } from '../../common/db.js';
 import { fail, unauthenticated } from '../../common/errors.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
 import { StockEventType } from '../reports/reports.types.js';
@@ -99,10 +100,17 @@ function start(ctx: Ctx, log: LogName, cursor: string | null | undefined): { vie
 
 function storeFilter(viewer: Viewer, storeIds: string[] | null | undefined): Set<number> | null {
   if (!storeIds?.length) return viewer.storeIds === null ? null : new Set(viewer.storeIds);
-  for (const id of storeIds) {
-    if (!canSeeStore(viewer, Number(id))) fail('STORE_OUT_OF_SCOPE', `You are not assigned to store ${id}.`, { storeId: id });
+  const ids = storeIds.map((id) => filterId(id, 'filter.storeIds')!);
+  for (const id of ids) {
+    if (!canSeeStore(viewer, id)) fail('STORE_OUT_OF_SCOPE', `You are not assigned to store ${id}.`, { storeId: String(id) });
   }
-  return new Set(storeIds.map(Number));
+  return new Set(ids);
+}
+
+/** An id in a filter, or null when none is given; one that cannot be an id is refused, not a subscription that never hears anything. */
+function filterId(id: string | null | undefined, field: string): number | null {
+  if (id == null || id === '') return null;
+  return dbId(id) ?? fail('BAD_USER_INPUT', `${field}: "${id}" is not a valid id.`, { field });
 }
 
 const unitStateAfter = (type: string, quantity: number): string =>
@@ -124,7 +132,7 @@ export class RealtimeResolver {
     subscribe: ({ args, context }: { args: { filter?: SerialEventFilter; after?: string }; context: Ctx }) => {
       const { viewer, from } = start(context, 'stock', args.after);
       const stores = storeFilter(viewer, args.filter?.storeIds);
-      const itemId = args.filter?.itemId ? Number(args.filter.itemId) : null;
+      const itemId = filterId(args.filter?.itemId, 'filter.itemId');
       const serial = args.filter?.serial != null ? serialKey(args.filter.serial) : null;
       const types = args.filter?.types?.length ? new Set(args.filter.types) : null;
       return context.services.realtime.subscribe('stock', from, (r: LogRow) => {
@@ -168,7 +176,7 @@ export class RealtimeResolver {
       const { viewer, from } = start(context, 'doc', args.after);
       const stores = storeFilter(viewer, args.filter?.storeIds);
       const kind = args.filter?.kind ?? null;
-      const documentId = args.filter?.documentId ? Number(args.filter.documentId) : null;
+      const documentId = filterId(args.filter?.documentId, 'filter.documentId');
       return context.services.realtime.subscribe(
         'doc',
         from,
