@@ -213,6 +213,20 @@ describe('RT-3 catch-up', () => {
     expect((await first(`subscription { serialEvents { nope } }`, {}))?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('RT-3: a cursor whose numbers are beyond their columns is refused as a cursor, and the server stays up', async () => {
+    for (const after of ['stock.99999999999999999999.1', 'stock.1.99999999999999999999', 'stock.18446744073709551616.1']) {
+      const sub = clerk.subscribe(SERIAL_EVENTS, { after });
+      const e = await sub.next();
+      sub.dispose();
+      expect(e.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason: 'BAD_CURSOR' });
+    }
+    // The largest cursor that fits is a valid position: nothing after it yet, and the subscription stays open.
+    const edge = clerk.subscribe(SERIAL_EVENTS, { after: 'stock.18446744073709551615.9223372036854775807' });
+    await expect(edge.next(500)).rejects.toThrow(/timeout/);
+    edge.dispose();
+    expect((await clerk.data(`{ me { user { username } } }`)).me.user.username).toBe('clerk');
+  });
+
   it('RT-3: a cursor that does not parse is refused with a clear error', async () => {
     const sub = clerk.subscribe(SERIAL_EVENTS, { after: 'garbage' });
     const e = await sub.next();

@@ -108,12 +108,18 @@ export class RealtimeHub {
     };
     const set = this.subs.get(log)!;
     set.add(sub);
-    if (from) void this.catchUp(log, sub, from);
     const finish = () => {
       done = true;
       set.delete(sub);
       wake?.();
     };
+    // A catch-up that fails (the database refused or went away) ends this subscription, not the
+    // process; the client resumes with its last cursor (RT-3).
+    if (from)
+      this.catchUp(log, sub, from).catch((e: unknown) => {
+        console.error(`${log} subscription: catching up failed; ending it:`, (e as Error).message);
+        finish();
+      });
     return {
       [Symbol.asyncIterator]() {
         return this;

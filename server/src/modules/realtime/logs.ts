@@ -57,8 +57,13 @@ export function encodeCursor(log: LogName, p: Position): string {
   return `${log}.${p.xid}.${p.id}`;
 }
 
+/** Largest values of the columns a position is read against: xid8 (unsigned 64 bits) and bigint ids. */
+const MAX_XID = 2n ** 64n - 1n;
+const MAX_ID = 2n ** 63n - 1n;
+
 export function decodeCursor(log: LogName, cursor: string): Position | null {
-  const m = /^([a-z]+)\.(\d{1,20})\.(\d{1,20})$/.exec(cursor);
+  const m = /^([a-z]+)\.(\d{1,20})\.(\d{1,19})$/.exec(cursor);
   if (!m || m[1] !== log) return null;
-  return { xid: BigInt(m[2]!), id: BigInt(m[3]!) };
+  const p = { xid: BigInt(m[2]!), id: BigInt(m[3]!) };
+  return p.xid <= MAX_XID && p.id <= MAX_ID ? p : null;
 }
