@@ -149,6 +149,40 @@ describe('CNT-1 cycle counts', () => {
   });
 });
 
+describe('CNT-1 / SER-4 concurrency', () => {
+  it('CNT-1: two counts of the same never-serialized item posted at once set the counted quantity once, never the difference twice (5 rounds)', async () => {
+    const admin = await t.as('admin');
+    const cable = (
+      await t.db.query(
+        `select i.id::text from item i join classification c on c.id = i.subcategory_id where c.code = 'ELEC-AUD-CBL' order by i.id desc limit 1`,
+      )
+    ).rows[0];
+    const onHand = async () =>
+      (
+        await t.db.query(`select coalesce(sum(quantity), 0)::int as q from stock_level where item_id = $1 and store_id = $2`, [
+          cable.id,
+          S.S001,
+        ])
+      ).rows[0].q as number;
+    for (let round = 0; round < 5; round++) {
+      const target = (await onHand()) + 3;
+      const counts = [];
+      for (const who of [manager, admin]) {
+        const c = (await who.data(OPEN, { i: { storeId: S.S001, itemIds: [cable.id] } })).openCount.count;
+        const q = await who.data(`mutation($i: CountQuantityInput!) { setCountQuantity(input: $i) { userErrors { code message } } }`, {
+          i: { countId: c.id, itemId: cable.id, quantity: target },
+        });
+        expect(q.setCountQuantity.userErrors).toEqual([]);
+        expect((await who.data(act('closeCount'), { i: { countId: c.id } })).closeCount.userErrors).toEqual([]);
+        counts.push([who, c.id] as const);
+      }
+      const posted = await Promise.all(counts.map(([who, id]) => who.data(act('postCount'), { i: { countId: id } })));
+      expect(posted.map((p) => p.postCount.userErrors)).toEqual([[], []]);
+      expect(await onHand()).toBe(target);
+    }
+  });
+});
+
 describe('SEC-3 bad input', () => {
   it('SEC-3: counting at a store that does not exist is NOT_FOUND for a user of every store, and no count is opened', async () => {
     const admin = await t.as('admin');

@@ -156,7 +156,7 @@ export class AdjustmentResolver {
           : UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines');
         if (refused) return { result: { lines: [], userErrors: [refused], replayed: false }, commit: false };
         // Serialize adjustments per store so a plan cannot go stale between planning and writing.
-        await db.query(`select 1 from store where id = $1 for update`, [storeId]);
+        await db.query(`select 1 from store where id = $1 for no key update`, [storeId]);
         const plan = await planLines(db, storeId, input.mode, lines(input.lines));
         if (plan.errors.length) return { result: { lines: [], userErrors: plan.errors, replayed: false }, commit: false };
         const { rows } = await db.query(
@@ -209,7 +209,7 @@ export class AdjustmentResolver {
         if (!(await db.query(`select 1 from vendor where id = $1`, [input.vendorId])).rowCount)
           return fail(UserError.of(E.NOT_FOUND, `Vendor ${input.vendorId} does not exist.`, 'input.vendorId'));
         if (!input.lines.length) return fail(UserError.of(E.REQUIRED, 'Add at least one line.', 'input.lines'));
-        await db.query(`select 1 from store where id = $1 for update`, [storeId]);
+        await db.query(`select 1 from store where id = $1 for no key update`, [storeId]);
         const plan = await planLines(db, storeId, 'SUBTRACT', lines(input.lines));
         if (plan.errors.length) return { result: { lines: [], userErrors: plan.errors, replayed: false }, commit: false };
         const { rows } = await db.query(

@@ -295,6 +295,11 @@ export class CountsService {
     count: CountRow,
     exclude: { serials: string[]; itemIds: number[] },
   ): Promise<{ errors: UserError[]; skipped: string[] }> {
+    // SER-4: the variances are differences from stock on hand, so they are read under the store's
+    // stock-taking lock (the one adjustments take): two counts of the same items posted at once
+    // apply one after the other, the second to the stock the first left, never the same
+    // difference twice. NO KEY UPDATE, so it does not hold up other documents' inserts at the store.
+    await db.query(`select 1 from store where id = $1 for no key update`, [count.store_id]);
     const v = await this.variances(db, count);
     const skip = new Set(exclude.serials.map(serialKey));
     const skipItems = new Set(exclude.itemIds);
