@@ -23,6 +23,7 @@ import { migrate, openOrm } from './db/orm.js';
 import { apiSchema } from './schema.js';
 import { tokenFromHeaders } from './modules/auth/auth.service.js';
 import { sharedSubscribe } from './modules/realtime/shared-execution.js';
+import { SocketSessions } from './common/socket-sessions.js';
 import { registerReceivingRoutes } from './modules/receiving/receiving.export.js';
 import { registerReportRoutes } from './modules/reports/reports.export.js';
 import { registerVendorReturnRoutes } from './modules/adjustments/vendor-return.export.js';
@@ -59,17 +60,21 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     return new RequestContext(orm, { pool, viewer, services, ...extra });
   };
 
+  const socketSessions = new SocketSessions((token) => services.auth.viewerFromToken(pool, token));
+  services.auth.onSessionsChanged(() => socketSessions.changed());
   const wsCleanup = useServer<Record<string, unknown>, { headers: http.IncomingHttpHeaders }>(
     {
       schema,
       subscribe: sharedSubscribe,
       validate: (schema, document, rules) => validate(schema, document, [...(rules ?? specifiedRules), queryLimitsRule]),
-      onConnect: (ctx) => {
+      onConnect: async (ctx) => {
         // Credentials: the session cookie of the upgrade request, or connectionParams.authorization.
         const auth = ctx.connectionParams?.authorization;
         ctx.extra.headers = { ...ctx.extra.request.headers, ...(typeof auth === 'string' ? { authorization: auth } : {}) };
+        await socketSessions.opened(ctx.extra.socket, tokenFromHeaders(ctx.extra.headers));
         return true;
       },
+      onClose: (ctx) => socketSessions.closed(ctx.extra.socket),
       context: (ctx) => makeContext(ctx.extra.headers ?? ctx.extra.request.headers),
       // Errors over WebSocket carry the same stable codes and masking as over HTTP.
       onError: (_ctx, _id, _payload, errors) =>
@@ -80,10 +85,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
               ...result,
               // An error without a code from before execution (no path) is graphql-js refusing a variable's value.
               errors: result.errors.map((e) =>
-                formatError(
-                  e.path || e.extensions.code ? e.toJSON() : { ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } },
-                  e,
-                ),
+                formatError(e.path || e.extensions.code ? e.toJSON() : { ...e.toJSON(), extensions: { code: 'BAD_USER_INPUT' } }, e),
               ),
             }
           : undefined,
@@ -141,6 +143,7 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
     services,
     async close() {
       closing = true;
+      socketSessions.stop();
       await services.realtime.stop();
       await apollo.stop();
       wsServer.close();

@@ -110,6 +110,30 @@ describe('sign-in and sessions (SEC-3)', () => {
     }
   });
 
+  it('SEC-3: signing out ends the live subscriptions of that session (the socket closes with 4401)', async () => {
+    const clerk = await t.as('clerk');
+    const sub = clerk.subscribe(`subscription { serialEvents { serial } }`);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await clerk.data(`mutation { signOut }`)).toEqual({ signOut: true });
+    expect((await sub.next()).errors?.[0]?.message).toMatch(/^socket closed 4401: Your session ended/);
+  });
+
+  it("SEC-2: a change of a user's stores closes their sockets with 4403, so the console subscribes again under the new scope", async () => {
+    const clerk = await t.as('clerk');
+    const sub = clerk.subscribe(`subscription { serialEvents { serial } }`);
+    await new Promise((r) => setTimeout(r, 300));
+    await t.db.query(
+      `insert into user_store (user_id, store_id) select u.id, s.id from app_user u, store s where u.username = 'clerk' and s.code = 'S002'`,
+    );
+    try {
+      expect((await sub.next()).errors?.[0]?.message).toMatch(/^socket closed 4403: Your access changed/);
+    } finally {
+      await t.db.query(
+        `delete from user_store where user_id = (select id from app_user where username = 'clerk') and store_id = (select id from store where code = 'S002')`,
+      );
+    }
+  });
+
   it('SEC-3: a deactivated user is signed out everywhere', async () => {
     const viewer = await t.as('viewer');
     expect((await viewer.data(ME)).me.user.username).toBe('viewer'); // cached now

@@ -75,7 +75,7 @@ export class ApiClient {
         error: (e) => {
           error = e;
           const w = waiters.shift();
-          w?.({ errors: Array.isArray(e) ? e : [{ message: String((e as Error)?.message ?? e) }] });
+          w?.({ errors: Array.isArray(e) ? e : [{ message: describeError(e) }] });
         },
         complete: () => {},
       },
@@ -84,7 +84,7 @@ export class ApiClient {
       next: (timeoutMs = 10_000): Promise<GqlResult<T>> => {
         const e = events.shift();
         if (e) return Promise.resolve(e);
-        if (error) return Promise.resolve({ errors: [{ message: String(error) }] });
+        if (error) return Promise.resolve({ errors: Array.isArray(error) ? error : [{ message: describeError(error) }] });
         return new Promise((resolve, reject) => {
           const waiter = (ev: GqlResult<T>) => {
             clearTimeout(timer);
@@ -105,4 +105,11 @@ export class ApiClient {
   async close(): Promise<void> {
     await this.ws?.dispose();
   }
+}
+
+/** A socket's close as "socket closed <code>: <reason>", anything else by its message. */
+function describeError(e: unknown): string {
+  const close = e as { code?: unknown; reason?: unknown };
+  if (typeof close?.code === 'number') return `socket closed ${close.code}: ${String(close.reason ?? '')}`;
+  return String((e as Error)?.message ?? e);
 }

@@ -45,6 +45,8 @@ export function createApollo(options: ApolloOptions): { client: ApolloClient; co
   let activeSubscriptions = 0;
   const wsClient = createWsClient((event) => {
     state.value = activeSubscriptions > 0 && isRetryable(event) ? 'connecting' : 'paused';
+    // The server closes a socket whose session ended (signed out elsewhere, expired, deactivated).
+    if ((event as { code?: unknown } | null)?.code === CloseCode.Unauthorized) options.onUnauthenticated();
   });
   wsClient.on('connecting', () => (state.value = 'connecting'));
   wsClient.on('connected', () => (state.value = 'connected'));

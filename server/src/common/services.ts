@@ -33,7 +33,7 @@ export interface Services {
 export function createServices(config: AppConfig, orm: MikroORM, pool: pg.Pool): Services {
   const auth = new AuthService(config.sessionHours);
   const realtime = new RealtimeHub(config.databaseUrl, pool);
-  realtime.watch('session_changed', { notify: () => auth.sessions.clear(), live: (up) => auth.sessions.setLive(up) });
+  realtime.watch('session_changed', { notify: () => auth.sessionsChanged(), live: (up) => auth.sessions.setLive(up) });
   return {
     config,
     orm,

@@ -64,7 +64,20 @@ export class AuthService {
   async signOut(ctx: Ctx): Promise<void> {
     if (!ctx.viewer) return;
     await ctx.em.nativeDelete(UserSession, { tokenHash: ctx.viewer.tokenHash });
-    this.sessions.clear(); // the notification reaches the other processes
+    this.sessionsChanged(); // the notification reaches the other processes
+  }
+
+  private changeListeners: (() => void)[] = [];
+
+  /** Called when sessions or users may have changed (sign-out, deactivation, roles, stores). */
+  onSessionsChanged(listener: () => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Something about sessions changed, here or (by notification) in another process. */
+  sessionsChanged(): void {
+    this.sessions.clear();
+    for (const l of this.changeListeners) l();
   }
 
   /**
