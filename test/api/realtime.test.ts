@@ -210,6 +210,10 @@ describe('RT-3 catch-up', () => {
     expect((await first(SERIAL_EVENTS, { filter: { itemId: '99999999999999999999' } }))?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await first(SERIAL_EVENTS, { filter: { storeIds: ['abc'] } }))?.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await first(DOC_EVENTS, { filter: { kind: 'FOO' } }))?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(await first(SERIAL_EVENTS, { filter: { types: ['RECEIVING', 'BOGUS'] } })).toMatchObject({
+      message: expect.stringMatching(/^filter.types: "BOGUS" is not an event type; the types are RECEIVING, /),
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
     expect((await first(`subscription { serialEvents { nope } }`, {}))?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 

@@ -107,6 +107,18 @@ function storeFilter(viewer: Viewer, storeIds: string[] | null | undefined): Set
   return new Set(ids);
 }
 
+const EVENT_TYPES = new Set<string>(Object.values(StockEventType));
+
+/** A type in a filter, as the ledger spells it; an unknown one is refused, not a filter that never matches. */
+function eventType(type: string): string {
+  const t = type.trim().toUpperCase();
+  if (!EVENT_TYPES.has(t))
+    fail('BAD_USER_INPUT', `filter.types: "${type}" is not an event type; the types are ${[...EVENT_TYPES].join(', ')}.`, {
+      field: 'filter.types',
+    });
+  return t;
+}
+
 /** An id in a filter, or null when none is given; one that cannot be an id is refused, not a subscription that never hears anything. */
 function filterId(id: string | null | undefined, field: string): number | null {
   if (id == null || id === '') return null;
@@ -134,7 +146,7 @@ export class RealtimeResolver {
       const stores = storeFilter(viewer, args.filter?.storeIds);
       const itemId = filterId(args.filter?.itemId, 'filter.itemId');
       const serial = args.filter?.serial != null ? serialKey(args.filter.serial) : null;
-      const types = args.filter?.types?.length ? new Set(args.filter.types) : null;
+      const types = args.filter?.types?.length ? new Set(args.filter.types.map(eventType)) : null;
       return context.services.realtime.subscribe('stock', from, (r: LogRow) => {
         const touches = stores === null || [r.store_id, r.source_store_id, r.destination_store_id].some((s) => s != null && stores.has(s));
         return (
