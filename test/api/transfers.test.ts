@@ -128,6 +128,22 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
     expect(r.results[1].message).toMatch(/in stock at S002/);
   });
 
+  it('DOC-3: shipping the serial of a unit here that belongs to another item answers WRONG_ITEM, naming that item', async () => {
+    const other = (
+      await t.db.query(
+        `select u.serial, i.id::text as item_id, i.product_id from serial_unit u join item i on i.id = u.item_id
+         where u.store_id = $1 and u.state = 'IN_STOCK' and u.item_id <> $2
+           and not exists (select 1 from serial_unit v where v.item_id = $2 and v.serial_key = u.serial_key)
+         order by u.id limit 1`,
+        [S.S001, tv.id],
+      )
+    ).rows[0];
+    const tr = await draft();
+    const r = await scan(tr.id, 'SHIP', `${tv.upc}\n${other.serial}`);
+    expect(r.results[1].outcome).toBe('WRONG_ITEM');
+    expect(r.results[1].message).toContain(`is a unit of ${other.product_id}`);
+  });
+
   it('TRF-2: two transfers racing to ship the same unit: exactly one ships it', async () => {
     for (let round = 0; round < 10; round++) {
       const [s] = await stock('S001', 1);

@@ -162,7 +162,11 @@ export class TransfersService {
     const onT = new Map<string, { item_id: number; line_id: number; received: boolean }[]>();
     for (const r of onTransfer.rows) onT.set(r.serial_key, [...(onT.get(r.serial_key) ?? []), r]);
     const unitAt = new Map(units.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
-    const itemIds = new Set<number>([...lines.map((l) => l.item_id), ...codeItem.values()]);
+    const itemIds = new Set<number>([
+      ...lines.map((l) => l.item_id),
+      ...codeItem.values(),
+      ...(units?.rows.map((r) => r.item_id as number) ?? []),
+    ]);
     if (currentItemId) itemIds.add(currentItemId);
     const pol = await policies.policiesFor(db, [...itemIds]);
     const names = new Map(
@@ -299,6 +303,18 @@ export class TransfersService {
         continue;
       }
       const unit = unitAt.get(`${itemId}\u0000${key}`);
+      const otherItem = unit
+        ? undefined
+        : units!.rows.find((r) => r.serial_key === key && r.state === 'IN_STOCK' && r.store_id === t.from_store_id);
+      if (otherItem) {
+        // DOC-3: the serial of a unit here, of another item than the one being scanned.
+        answer(
+          O.WRONG_ITEM,
+          `Serial ${input} is a unit of ${label(otherItem.item_id)}, not of ${label(itemId)}: scan that item's UPC first.`,
+          { itemId: otherItem.item_id, serial: input },
+        );
+        continue;
+      }
       if (!unit || unit.state !== 'IN_STOCK' || unit.store_id !== t.from_store_id) {
         const [outcome, where] = !unit
           ? [O.NOT_IN_STOCK_HERE, 'not known here']
