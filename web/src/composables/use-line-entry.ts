@@ -85,9 +85,13 @@ export function useLineEntry<TItem extends EntryItem, TLine extends { item: TIte
     return resolved.value !== null;
   }
 
-  /** A scanner ends the code with Enter or Tab: look it up and go on to the quantity. */
+  /**
+   * A scanner ends the code with Enter or Tab: look it up and go on to the quantity. Tab from an
+   * empty field is a person moving on (to the lines, to Create): it keeps its usual meaning.
+   */
   async function onCodeKey(event: KeyboardEvent): Promise<void> {
     if (event.key !== 'Enter' && !(event.key === 'Tab' && !event.shiftKey)) return;
+    if (event.key === 'Tab' && !entry.code.trim()) return;
     event.preventDefault();
     if (await resolveEntry()) quantityField.value?.focus();
   }
