@@ -9,7 +9,7 @@ import { UserError } from '../../common/user-error.js';
 import { Role } from '../auth/user.entity.js';
 import { recordDocEvent } from '../realtime/doc-events.js';
 import { ScanResult } from '../receiving/receiving.types.js';
-import { ACCEPTING } from '../receiving/scan.js';
+import { ACCEPTING, ScanOutcome } from '../receiving/scan.js';
 import type { CountRow } from './counts.service.js';
 
 @ObjectType({ description: 'A cycle count of a store and a scope (CNT-1).' })
@@ -202,7 +202,8 @@ export class CountResolver {
           itemId: a.itemId == null ? null : String(a.itemId),
           lineId: null,
         }));
-        const accepted = results.filter((x) => x.accepted).length;
+        // Units counted, for everyone's live tallies: selecting an item by its UPC counts nothing.
+        const accepted = results.filter((x) => x.outcome === ScanOutcome.ACCEPTED || x.outcome === ScanOutcome.ITEM_COUNTED).length;
         if (accepted)
           await recordDocEvent(db, {
             kind: 'COUNT',
