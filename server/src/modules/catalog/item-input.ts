@@ -1,6 +1,7 @@
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { parseMoney } from '../../common/scalars.js';
 import { SerialLevel } from './catalog.entities.js';
+import { patternRisk } from '../stock/serial-pattern.js';
 
 export const MAX_ADDITIONAL_UPCS = 10;
 const UPC_RE = /^\d{6,14}$/;
@@ -116,11 +117,12 @@ export function validateItemFields(
 export function patternProblem(pattern: string): string | null {
   if (pattern.length > 200) return 'The serial pattern is at most 200 characters.';
   try {
+    new RegExp(pattern, 'u'); // on its own too: `a)|(b` would otherwise escape the ^(?:…)$ wrapper
     new RegExp(`^(?:${pattern})$`, 'u');
-    return null;
   } catch (e) {
     return `The serial pattern is not a valid regular expression: ${(e as Error).message}`;
   }
+  return patternRisk(pattern);
 }
 
 export const trimOrNull = (s: string | null | undefined) => (s == null || s.trim() === '' ? null : s.trim());

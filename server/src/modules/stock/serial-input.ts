@@ -44,12 +44,5 @@ export function serialProblem(serial: string): SerialProblem | null {
   return null;
 }
 
-/** SER-3: whether a serial fits an item's pattern (the whole serial must match). */
-export function matchesPattern(serial: string, pattern: string | null | undefined): boolean {
-  if (!pattern) return true;
-  try {
-    return new RegExp(`^(?:${pattern})$`, 'u').test(serial.trim());
-  } catch {
-    return true; // patterns are validated when saved; a broken one must not block receiving
-  }
-}
+// SER-3: the pattern check lives with its ReDoS guard.
+export { matchesPattern } from './serial-pattern.js';
