@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { ApiClient } from '../support/client.js';
+import { patternRisk } from '../../server/src/modules/stock/serial-pattern.js';
 
 let t: TestServer;
 let merch: ApiClient;
@@ -40,6 +41,75 @@ const setLevel = (target: Record<string, string>, level: string | null, client =
   client.data(SET_LEVEL, { input: { target, level } }).then((r) => r.setSerialLevel);
 const policyOf = async (itemId: string) =>
   (await merch.data(`query($id: ID!) { item(id: $id) { ${POLICY} } }`, { id: itemId })).item.policy;
+
+// SER-3: patterns whose matching time explodes on a failing serial, and patterns real catalogs use.
+const CATASTROPHIC_PATTERNS = ['(a+)+$', '(a|a)*b', '(\\w+)\\1', '(x+x+)+y'];
+const REAL_WORLD_PATTERNS = [
+  '[A-Z]{2}\\d{6}',
+  'SN\\d{8}',
+  '(ABC|XYZ)-\\d{4}',
+  '[0-9A-F]{12}',
+  '\\d{3}-\\d{2}-[A-Z]+',
+  '(?:SN)?\\d+',
+  '[A-Z0-9]{5,20}',
+];
+
+describe('SER-3 pattern analysis', () => {
+  const safe = [
+    ...REAL_WORLD_PATTERNS,
+    '[A-Z]{2,3}[0-9]{5,7}', // the demo handgun pattern
+    '(\\d{3}-){2}\\d{4}', // a fixed-length group repeated a fixed number of times
+    '(?:[A-Z]\\d)+', // a fixed-length group repeated: one way to split
+    '((a))+',
+    '[(+*)]+', // quantifier characters inside a class are plain characters
+    '[\\]+*]+x', // so is an escaped ] inside a class
+    '\\(\\d+\\)\\*', // escaped parentheses and star
+    '\\d+?-\\w*?-[A-Z]+', // lazy quantifiers
+    '\\p{Lu}{2}\\d{4}', // \p{…} is no quantifier; {2} after it is
+    '\\u{1F600}\\u0041{2}',
+    '(?<prefix>[A-Z]{2})-\\d+',
+    '(?=SN)[A-Z]{2}\\d{6}', // lookahead without repeats
+    '(?:SN|S\\/N)?\\d+-\\d+-\\d+', // an optional group with alternatives; three open-ended repeats
+    '^SN\\d+$',
+  ];
+  const risky: [string, RegExp][] = [
+    ['(a+)+$', /nested repetition/],
+    ['(a|a)*b', /nested repetition/],
+    ['(x+x+)+y', /nested repetition/],
+    ['(a*)*', /nested repetition/],
+    ['(?:a|b)+', /nested repetition/],
+    ['(a+?)+?', /nested repetition/],
+    ['(a?){20}', /nested repetition/],
+    ['(a+){2}', /nested repetition/],
+    ['(?:a+){1,}', /nested repetition/],
+    ['(.*a){3}', /nested repetition/],
+    ['((ab)+)+', /nested repetition/],
+    ['(?<n>[a-z]+)*', /nested repetition/],
+    ['(?:(?=a+)a)*', /nested repetition/],
+    ['(\\w+)\\1', /refers back/],
+    ['(?<n>a)\\k<n>', /refers back/],
+    ['\\d+\\d+\\d+\\d+', /more than 3 open-ended/],
+    ['A\\d*|B\\d*|C\\d*|D\\d{2,}', /more than 3 open-ended/],
+    ['(ab){100}', /more than 64 times/],
+    ['((ab){10}){10}', /more than 64 times/],
+    ['(?:ab){65,}', /more than 64 times/],
+    ['a?'.repeat(21), /too many variable-length/],
+    ['\\d{0,60}'.repeat(4), /too many variable-length/],
+    ['(a|a)'.repeat(20), /too many variable-length/],
+  ];
+  it.each(safe)('SER-3: %s can be checked directly', (pattern) => {
+    expect(new RegExp(pattern, 'u')).toBeInstanceOf(RegExp);
+    expect(patternRisk(pattern)).toBeNull();
+  });
+  it.each(risky)('SER-3: %s is refused', (pattern, reason) => {
+    expect(new RegExp(pattern, 'u')).toBeInstanceOf(RegExp);
+    expect(patternRisk(pattern)).toMatch(reason);
+  });
+  it('SER-3: a { that starts no quantifier is a plain character (without the u flag)', () => {
+    expect(patternRisk('a{,5}b{')).toBeNull();
+    expect(patternRisk('(a{x})+')).toBeNull();
+  });
+});
 
 describe('POL-2 effective level', () => {
   // Every combination of an own level at item / subcategory / category / department / none.
@@ -398,6 +468,47 @@ describe('POL-4 items and UPCs', () => {
     expect(ok.policy.serialPattern).toBe('SN[0-9]{6}');
   });
 
+  it.each(CATASTROPHIC_PATTERNS)(
+    'SER-3: a pattern whose checking time can blow up is refused with INVALID_PATTERN, nothing saved (%s)',
+    async (pattern) => {
+      const productId = `PAT-${Math.floor(Math.random() * 1e9)}`;
+      const res = await merch.data(CREATE_ITEM, {
+        input: {
+          productId,
+          name: 'Pat',
+          subcategoryId: await nodeId('APP-MEN-SHI'),
+          mainUpc: String(883000000000 + Math.floor(Math.random() * 1e9)),
+          serialPattern: pattern,
+        },
+      });
+      expect(res.createItem.item).toBeNull();
+      expect(res.createItem.userErrors).toEqual([expect.objectContaining({ code: 'INVALID_PATTERN', field: 'input.serialPattern' })]);
+      expect(res.createItem.userErrors[0].message).toMatch(/could take too long to check/);
+      expect((await t.db.query(`select 1 from item where product_id = $1`, [productId])).rowCount).toBe(0);
+    },
+  );
+
+  it('SER-3: editing an item to a pattern whose checking time can blow up is refused; the old pattern stays', async () => {
+    const item = await newItem({ serialPattern: 'SN\\d{8}' });
+    const res = await merch.data(`mutation($input: UpdateItemInput!) { updateItem(input: $input) { userErrors { code field message } } }`, {
+      input: { id: item.id, serialPattern: '(a+)+$' },
+    });
+    expect(res.updateItem.userErrors).toEqual([
+      {
+        code: 'INVALID_PATTERN',
+        field: 'input.serialPattern',
+        message:
+          'This pattern repeats a group that itself repeats or has alternatives, such as (a+)+ or (a|b)*: it could take too long to check. Write it without nested repetition.',
+      },
+    ]);
+    expect((await policyOf(item.id)).serialPattern).toBe('SN\\d{8}');
+  });
+
+  it.each(REAL_WORLD_PATTERNS)('SER-3: a real-world serial pattern is accepted (%s)', async (pattern) => {
+    const item = await newItem({ serialPattern: pattern });
+    expect(item.policy.serialPattern).toBe(pattern);
+  });
+
   it('POL-4: items are keyset-paged without duplicates or gaps', async () => {
     const seen: string[] = [];
     let after: string | null = null;
@@ -468,7 +579,7 @@ describe('POL-4 items and UPCs', () => {
 
 describe('POL-4 CSV import', () => {
   const waitForJob = async (id: string) => {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 1200; i++) {
       const { itemImport } = await merch.data(
         `query($id: ID!) { itemImport(id: $id) { status total processed imported failed errors { line code field message } } }`,
         { id },
@@ -512,6 +623,21 @@ describe('POL-4 CSV import', () => {
     ).toEqual(['990000000001', '990000000101', '990000000102']);
   });
 
+  it('SER-3: an imported row whose pattern could take too long to check is refused with INVALID_PATTERN', async () => {
+    const csv = [
+      'product_id,name,subcategory,main_upc,serial_pattern',
+      'PATIMP-1,Safe pattern,APP-MEN-SHI,992000000001,SN\\d{8}',
+      'PATIMP-2,Nested repeat,APP-MEN-SHI,992000000002,(a+)+$',
+    ].join('\n');
+    const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code message } } }`, { csv });
+    expect(res.importItems.userErrors).toEqual([]);
+    const job = await waitForJob(res.importItems.job.id);
+    expect(job).toMatchObject({ status: 'DONE', imported: 1, failed: 1 });
+    expect(job.errors.map((e: any) => [e.line, e.code, e.field])).toEqual([[3, 'INVALID_PATTERN', 'serial_pattern']]);
+    const { rows } = await t.db.query(`select product_id, serial_pattern from item where product_id like 'PATIMP-%'`);
+    expect(rows).toEqual([{ product_id: 'PATIMP-1', serial_pattern: 'SN\\d{8}' }]);
+  });
+
   it('POL-4: a malformed file is refused with the line and reason, nothing imported', async () => {
     const csv = 'product_id,name,subcategory,main_upc\nX-1,"unclosed,APP-MEN-SHI,991000000001\n';
     const res = await merch.data(`mutation($csv: String!) { importItems(csv: $csv) { job { id } userErrors { code field message } } }`, {
@@ -523,6 +649,136 @@ describe('POL-4 CSV import', () => {
       csv: 'name\nfoo\n',
     });
     expect(missing.importItems.userErrors[0].message).toMatch(/Missing column\(s\): product_id, subcategory, main_upc/);
+  });
+  const IMPORT = `mutation($csv: String!) { importItems(csv: $csv) { job { id total } userErrors { code field message } } }`;
+  const importFile = async (csv: string) => {
+    const res = await merch.data(IMPORT, { csv });
+    expect(res.importItems.userErrors).toEqual([]);
+    return res.importItems.job.id as string;
+  };
+
+  it('POL-4: two imports of the same new file at once save each row once; the other job lists it as a DUPLICATE row', async () => {
+    const tag = `CC${Date.now().toString(36).toUpperCase()}`;
+    const base = 930_000_000_000 + (Date.now() % 1_000_000) * 10_000;
+    const csv = [
+      'product_id,name,subcategory,main_upc',
+      ...Array.from({ length: 3000 }, (_, i) => `${tag}-${i},Concurrent ${i},APP-MEN-SHI,${base + i}`),
+    ].join('\n');
+    const ids = await Promise.all([importFile(csv), importFile(csv)]);
+    const jobs = await Promise.all(ids.map(waitForJob));
+    for (const job of jobs) {
+      expect(job).toMatchObject({ status: 'DONE', total: 3000, processed: 3000 });
+      expect(job.imported + job.failed).toBe(3000);
+      // A row saved by the other job is a taken product id (and its UPC a taken one), nothing else.
+      const productErrors = job.errors.filter((e: any) => e.field === 'product_id');
+      expect(productErrors.length).toBe(job.failed);
+      expect(new Set(productErrors.map((e: any) => e.code))).toEqual(new Set(job.failed ? ['DUPLICATE'] : []));
+      expect(job.errors.filter((e: any) => e.field !== 'product_id').every((e: any) => e.code === 'UPC_TAKEN')).toBe(true);
+    }
+    expect(jobs[0].imported + jobs[1].imported).toBe(3000);
+    // Each line is imported by exactly one of the two jobs.
+    const failedLines = [...jobs[0].errors, ...jobs[1].errors]
+      .filter((e: any) => e.field === 'product_id')
+      .map((e: any) => e.line)
+      .sort((a: number, b: number) => a - b);
+    expect(failedLines).toEqual(Array.from({ length: 3000 }, (_, i) => i + 2));
+    const { rows } = await t.db.query(`select count(*)::int as n from item where product_id like $1`, [`${tag}-%`]);
+    expect(rows[0].n).toBe(3000);
+  });
+
+  it('POL-4: a product id or UPC another user saves while the import runs is reported on its row; the row is not half-saved', async () => {
+    const tag = `RC${Date.now().toString(36).toUpperCase()}`;
+    const base = 940_000_000_000 + (Date.now() % 1_000_000) * 10;
+    // Given another transaction that has saved (not yet committed) an item with the file's
+    // product id of line 3 and one with the additional UPC of line 4,
+    const other = await t.db.connect();
+    let jobId: string;
+    try {
+      await other.query('begin');
+      const sub = `(select id from classification where code = 'APP-MEN-SHI')`;
+      const cat = `(select parent_id from classification where code = 'APP-MEN-SHI')`;
+      const { rows } = await other.query(
+        `insert into item (product_id, name, subcategory_id, category_id, department_id)
+         select p, 'Saved meanwhile', ${sub}, ${cat}, (select parent_id from classification where id = ${cat})
+         from unnest($1::text[]) p returning id`,
+        [[`${tag}-2`, `${tag}-OTHER`]],
+      );
+      await other.query(`insert into item_upc (upc, item_id, is_main) values ($1, $2, true), ($3, $4, true)`, [
+        String(base + 8),
+        rows[0].id,
+        String(base + 9),
+        rows[1].id,
+      ]);
+      // when the import reaches its insert and waits for that transaction, which then commits,
+      jobId = await importFile(
+        [
+          'product_id,name,subcategory,main_upc,additional_upcs',
+          `${tag}-1,One,APP-MEN-SHI,${base + 1},`,
+          `${tag}-2,Two,APP-MEN-SHI,${base + 2},`,
+          `${tag}-3,Three,APP-MEN-SHI,${base + 3},${base + 9}`,
+          `${tag}-4,Four,APP-MEN-SHI,${base + 4},`,
+        ].join('\n'),
+      );
+      for (let i = 0; ; i++) {
+        const { rows: waiting } = await t.db.query(
+          `select 1 from pg_stat_activity where wait_event_type = 'Lock' and query like '%insert into item %'`,
+        );
+        if (waiting.length) break;
+        if (i > 200) throw new Error('the import did not wait for the other transaction');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      await other.query('commit');
+    } finally {
+      other.release();
+    }
+    // then those rows are reported as taken, and the others imported whole.
+    const job = await waitForJob(jobId);
+    expect(job).toMatchObject({ status: 'DONE', total: 4, processed: 4, imported: 2, failed: 2 });
+    expect(job.errors.map((e: any) => [e.line, e.code, e.field])).toEqual([
+      [3, 'DUPLICATE', 'product_id'],
+      [4, 'UPC_TAKEN', 'additional_upcs'],
+    ]);
+    const { rows } = await t.db.query(
+      `select i.product_id, array_agg(u.upc order by u.position) as upcs from item i left join item_upc u on u.item_id = i.id
+       where i.product_id like $1 group by i.product_id order by i.product_id`,
+      [`${tag}-%`],
+    );
+    expect(rows).toEqual([
+      { product_id: `${tag}-1`, upcs: [String(base + 1)] },
+      { product_id: `${tag}-2`, upcs: [String(base + 8)] },
+      { product_id: `${tag}-4`, upcs: [String(base + 4)] },
+      { product_id: `${tag}-OTHER`, upcs: [String(base + 9)] },
+    ]);
+  });
+
+  it('POL-4: row errors name the file line the row starts on, counting blank lines and line breaks inside quotes', async () => {
+    const jobId = await importFile(
+      [
+        'product_id,name,description,subcategory,main_upc',
+        '',
+        `LN-${Date.now()},Fine,"two',
+        'lines",APP-MEN-SHI,${950_000_000_000 + (Date.now() % 1_000_000)}`,
+        '',
+        'LN-BAD,Bad subcategory,,NOPE,950000000001',
+        'LN-BAD2,"Also',
+        'bad",,NOPE,950000000002',
+      ].join('\r\n'),
+    );
+    const job = await waitForJob(jobId);
+    expect(job).toMatchObject({ status: 'DONE', total: 3, imported: 1, failed: 2 });
+    expect(job.errors.map((e: any) => [e.line, e.code, e.field])).toEqual([
+      [6, 'NOT_FOUND', 'subcategory'],
+      [7, 'NOT_FOUND', 'subcategory'],
+    ]);
+  });
+
+  it('POL-4: a header that names a column twice is refused, nothing imported', async () => {
+    const res = await merch.data(IMPORT, { csv: 'product_id,name,name,subcategory,main_upc\nDUP-COL-1,A,B,APP-MEN-SHI,951000000001\n' });
+    expect(res.importItems.job).toBeNull();
+    expect(res.importItems.userErrors).toEqual([
+      { code: 'MALFORMED_FILE', field: 'csv', message: expect.stringMatching(/^Repeated column\(s\): name\./) },
+    ]);
+    expect((await t.db.query(`select 1 from item where product_id = 'DUP-COL-1'`)).rowCount).toBe(0);
   });
 });
 

@@ -202,6 +202,34 @@ describe('SER-3 wrong barcode', () => {
     expect(r.results[2].outcome).toBe('ACCEPTED');
   });
 
+  it('SER-3: a catastrophic pattern saved before patterns were checked does not hang a scan; the serial is PATTERN_MISMATCH', async () => {
+    // Given an always-serialized item whose pattern was written straight into the database.
+    const { rows } = await t.db.query(
+      `select i.product_id from item i join item_policy p on p.item_id = i.id
+       where p.level = 'ALWAYS' and p.serial_pattern is null and i.product_id not in ('TVOLED-001', 'FAHG-001')
+       order by i.id desc limit 1`,
+    );
+    const productId: string = rows[0].product_id;
+    await t.db.query(`update item set serial_pattern = '(a+)+$' where product_id = $1`, [productId]);
+    const legacy = await item(productId);
+    expect(legacy.serial_pattern).toBe('(a+)+$');
+    const { receipt } = await createReceipt({});
+
+    // When a clerk scans a serial that sends plain backtracking into 2^40 steps, then one that fits.
+    const evil = 'a'.repeat(40) + '!';
+    const r = await scan(receipt.id, `${legacy.upc}\n${evil}\n${'a'.repeat(12)}`);
+
+    // Then the first is refused as not fitting, the second is accepted, and the server answers others.
+    expect(r.results[1]).toMatchObject({ input: evil, outcome: 'PATTERN_MISMATCH', accepted: false });
+    expect(r.results[1].message).toContain('(a+)+$');
+    expect(r.results[2]).toMatchObject({ outcome: 'ACCEPTED', accepted: true });
+    const tv = await TV();
+    const serial = uniq();
+    const after = await scan(receipt.id, `${tv.upc}\n${serial}`);
+    expect(after.results.map((x: any) => x.outcome)).toEqual(['ITEM_SELECTED', 'ACCEPTED']);
+    await t.db.query(`update item set serial_pattern = null where product_id = $1`, [productId]);
+  });
+
   it('DOC-3: a serial for a never-serialized item is NOT_SERIALIZED; its UPC counts a unit instead', async () => {
     const cable = await CABLE();
     const { receipt } = await createReceipt({});
@@ -321,6 +349,76 @@ describe('RCV-1 ASN receiving', () => {
     );
     expect(bad.importAsn.receipt).toBeNull();
     expect(bad.importAsn.userErrors[0]).toMatchObject({ code: 'NOT_FOUND', message: 'Line 3: No item has the code 000000000000.' });
+  });
+});
+
+describe('RCV-1 ASN file import', () => {
+  const IMPORT_ASN = `mutation($input: ImportAsnInput!) { importAsn(input: $input) { receipt { id } userErrors { code field message } } }`;
+  const importAsn = async (csv: string) => (await clerk.data(IMPORT_ASN, { input: { storeId: S001, csv } })).importAsn;
+  const receiptsOf = async (ref: string) =>
+    (await t.db.query(`select count(*)::int as n from receipt where asn_reference = $1`, [ref])).rows[0].n as number;
+
+  it('RCV-1: an ASN file with an unknown, missing or repeated column is refused, naming them; nothing is created', async () => {
+    const tv = await TV();
+    const ref = uniq('ASN-COLS');
+    const misspelt = await importAsn(`asn_reference,vendor,item,quantity,serial\n${ref},NWE,${tv.upc},1,${uniq('CSV')}\n`);
+    expect(misspelt.receipt).toBeNull();
+    expect(misspelt.userErrors).toEqual([
+      { code: 'MALFORMED_FILE', field: 'input.csv', message: expect.stringMatching(/^Unknown column\(s\): serial\. Expected header: /) },
+    ]);
+    const missing = await importAsn(`asn_reference,item,qty\n${ref},${tv.upc},1\n`);
+    expect(missing.userErrors[0].message).toMatch(/^Missing column\(s\): quantity\. Unknown column\(s\): qty\./);
+    const repeated = await importAsn(`asn_reference,item,quantity,item\n${ref},${tv.upc},1,${tv.upc}\n`);
+    expect(repeated.userErrors[0]).toMatchObject({
+      code: 'MALFORMED_FILE',
+      message: expect.stringMatching(/^Repeated column\(s\): item\./),
+    });
+    expect(await receiptsOf(ref)).toBe(0);
+  });
+
+  it('RCV-1: lines that name different vendors or ASN references are refused line by line; nothing is created', async () => {
+    const tv = await TV();
+    const cable = await CABLE();
+    const treadmill = await TREADMILL();
+    const ref = uniq('ASN-VND');
+    const r = await importAsn(
+      `asn_reference,vendor,item,quantity\n${ref},NWE,${tv.upc},1\n${ref},UTH,${cable.upc},1\n${ref}-2,,${treadmill.upc},1\n`,
+    );
+    expect(r.receipt).toBeNull();
+    expect(r.userErrors).toEqual([
+      { code: 'INVALID_INPUT', field: 'input.csv', message: 'Line 3: vendor "UTH" differs from "NWE" on line 2; a file holds one ASN.' },
+      {
+        code: 'INVALID_INPUT',
+        field: 'input.csv',
+        message: `Line 4: ASN reference "${ref}-2" differs from "${ref}" on line 2; a file holds one ASN.`,
+      },
+      { code: 'INVALID_INPUT', field: 'input.csv', message: 'Line 4: vendor (blank) differs from "NWE" on line 2; a file holds one ASN.' },
+    ]);
+    expect(await receiptsOf(ref)).toBe(0);
+    // The vendor code is compared as the vendor lookup does: case aside.
+    const same = await importAsn(`asn_reference,vendor,item,quantity\n${ref},NWE,${tv.upc},1\n${ref},nwe,${cable.upc},1\n`);
+    expect(same.userErrors).toEqual([]);
+  });
+
+  it('RCV-1: line errors of an ASN file name its file lines, counting blank lines and line breaks inside quotes', async () => {
+    const tv = await TV();
+    const ref = uniq('ASN-LINES');
+    const csv = [
+      'asn_reference,vendor,item,quantity,serials',
+      '',
+      `${ref},NWE,${tv.upc},2,"${uniq('CSV')}|`,
+      `${uniq('CSV')}"`,
+      `${ref},NWE,000000000000,2,`,
+      '',
+      `${ref},NWE,${tv.upc},1,`,
+    ].join('\n');
+    const r = await importAsn(csv);
+    expect(r.receipt).toBeNull();
+    expect(r.userErrors.map((e: any) => e.message)).toEqual([
+      'Line 5: No item has the code 000000000000.',
+      'Line 7: The item is already on line 3; one line per item.',
+    ]);
+    expect(await receiptsOf(ref)).toBe(0);
   });
 });
 

@@ -1,6 +1,6 @@
-import { parse } from 'csv-parse/sync';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
+import { readCsvFile, type CsvRecord } from '../../common/csv-file.js';
 import { inTransaction, queryAll } from '../../common/db.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { SerialLevel } from './catalog.entities.js';
@@ -47,30 +47,11 @@ export interface ImportRowError {
 export class ItemImportService {
   /** Parses the file and starts the job; a malformed file is refused at once. */
   async start(ctx: Ctx, csv: string): Promise<{ jobId?: number; errors: UserError[] }> {
-    let records: string[][];
-    try {
-      records = parse(csv, { bom: true, skip_empty_lines: true, relax_column_count: false, trim: true });
-    } catch (e) {
-      const err = e as { message: string; lines?: number };
-      return {
-        errors: [
-          UserError.of(E.MALFORMED_FILE, `The file is not valid CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message}`, 'csv'),
-        ],
-      };
-    }
-    const header = (records.shift() ?? []).map((h) => h.toLowerCase().trim());
-    const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
-    if (missing.length)
-      return {
-        errors: [
-          UserError.of(E.MALFORMED_FILE, `Missing column(s): ${missing.join(', ')}. Expected header: ${IMPORT_COLUMNS.join(',')}`, 'csv'),
-        ],
-      };
-    const unknown = header.filter((h) => !(IMPORT_COLUMNS as readonly string[]).includes(h));
-    if (unknown.length) return { errors: [UserError.of(E.MALFORMED_FILE, `Unknown column(s): ${unknown.join(', ')}.`, 'csv')] };
-    if (records.length > MAX_IMPORT_ROWS)
-      return { errors: [UserError.of(E.TOO_LONG, `At most ${MAX_IMPORT_ROWS} rows per file; this one has ${records.length}.`, 'csv')] };
-    const rows = records.map((r, i) => ({ line: i + 2, values: Object.fromEntries(header.map((h, j) => [h, r[j] ?? ''])) }));
+    const file = readCsvFile(csv, { known: IMPORT_COLUMNS, required: REQUIRED_COLUMNS });
+    if (file.error !== undefined) return { errors: [UserError.of(E.MALFORMED_FILE, file.error, 'csv')] };
+    const rows = file.records;
+    if (rows.length > MAX_IMPORT_ROWS)
+      return { errors: [UserError.of(E.TOO_LONG, `At most ${MAX_IMPORT_ROWS} rows per file; this one has ${rows.length}.`, 'csv')] };
     const { rows: job } = await ctx.pool.query(`insert into import_job (kind, total, user_id) values ('ITEMS', $1, $2) returning id`, [
       rows.length,
       ctx.viewer!.userId,
@@ -82,7 +63,7 @@ export class ItemImportService {
     return { jobId, errors: [] };
   }
 
-  private async run(pool: pg.Pool, jobId: number, rows: { line: number; values: Record<string, string> }[]): Promise<void> {
+  private async run(pool: pg.Pool, jobId: number, rows: CsvRecord[]): Promise<void> {
     const [subs, vendors] = await queryAll(pool, [
       [`select lower(code) as code, id from classification where level = 'SUBCATEGORY'`],
       [`select lower(code) as code, id from vendor`],
@@ -97,6 +78,9 @@ export class ItemImportService {
       const valid: { line: number; fields: ItemFields }[] = [];
       const parsed = chunk.map((r) => ({ line: r.line, ...toFields(r.values, subByCode, vendorByCode) }));
       await inTransaction(pool, async (db) => {
+        // Chunks of concurrent imports take turns, so each one validates against what the
+        // others saved before it: a product id or UPC another import took is a bad row here.
+        await db.query(`select pg_advisory_xact_lock(hashtext('item_import'))`);
         const lookups = await catalogLookups(db, needsOf(parsed.map((p) => p.fields)));
         for (const p of parsed) {
           const known = new Set(p.errors.map((e) => columnOf(e.field)));
@@ -125,13 +109,30 @@ export class ItemImportService {
           for (const u of [p.fields.mainUpc, ...(p.fields.additionalUpcs ?? [])]) if (u) seenUpcs.set(u, p.line);
           valid.push({ line: p.line, fields: p.fields });
         }
-        await insertItems(
+        // Another writer (an item saved in the console) may still take a product id or UPC
+        // since validation: such rows are not inserted and are reported like any taken one.
+        const { productTaken, upcTaken } = await insertItems(
           db,
           valid.map((v) => v.fields),
         );
+        for (const i of productTaken)
+          errors.push({
+            line: valid[i]!.line,
+            code: E.DUPLICATE,
+            field: 'product_id',
+            message: `Product id ${valid[i]!.fields.productId!.trim()} is already used by another item.`,
+          });
+        for (const [i, upcs] of upcTaken)
+          errors.push({
+            line: valid[i]!.line,
+            code: E.UPC_TAKEN,
+            field: upcs.includes(valid[i]!.fields.mainUpc!.trim()) ? 'main_upc' : 'additional_upcs',
+            message: `UPC ${upcs.join(', ')} is already used by another item.`,
+          });
+        errors.sort((a, b) => a.line - b.line);
         await db.query(
           `update import_job set processed = processed + $2, succeeded = succeeded + $3, errors = errors || $4::jsonb where id = $1`,
-          [jobId, chunk.length, valid.length, JSON.stringify(errors)],
+          [jobId, chunk.length, valid.length - productTaken.length - upcTaken.size, JSON.stringify(errors)],
         );
       });
     }
@@ -225,28 +226,45 @@ function toFields(
   };
 }
 
-/** Inserts validated items and their UPCs in two statements. */
-export async function insertItems(db: pg.PoolClient | pg.Pool, items: ItemFields[]): Promise<void> {
-  if (!items.length) return;
+/**
+ * Inserts validated items and their UPCs in one statement. A product id or UPC that another
+ * transaction took after validation is skipped, not an error: the items concerned (their
+ * indexes in `items`) are returned, and one that lost any of its UPCs is removed again.
+ */
+export async function insertItems(
+  db: pg.PoolClient,
+  items: ItemFields[],
+): Promise<{ productTaken: number[]; upcTaken: Map<number, string[]> }> {
+  if (!items.length) return { productTaken: [], upcTaken: new Map() };
   const col = <T>(fn: (f: ItemFields) => T) => items.map(fn);
-  await db.query(
+  // Rows go in product id order, so concurrent inserts wait on each other's keys in one order.
+  const { rows } = await db.query<{ index: number; item_id: number | null; upcs_taken: string[] }>(
     `with input as (
        select * from unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[],
-                            $12::numeric[], $13::numeric[], $14::text[], $15::bool[], $16::bool[], $17::text[])
-         as t(product_id, name, description, subcategory_id, vendor_id, style, size, color, brand, season, team, unit_cost, retail_price, serial_level, on_sale, on_return, pattern)
+                            $12::numeric[], $13::numeric[], $14::text[], $15::bool[], $16::bool[], $17::text[], $18::text[])
+         with ordinality as t(product_id, name, description, subcategory_id, vendor_id, style, size, color, brand, season, team, unit_cost, retail_price, serial_level, on_sale, on_return, pattern, upcs, n)
      ), inserted as (
        insert into item (product_id, name, description, subcategory_id, category_id, department_id, vendor_id, style, size, color, brand, season, team,
                          unit_cost, retail_price, serial_level, serial_required_on_sale, serial_required_on_return, serial_pattern)
        select i.product_id, i.name, i.description, i.subcategory_id, s.parent_id, c.parent_id, i.vendor_id, i.style, i.size, i.color, i.brand, i.season, i.team,
               i.unit_cost, i.retail_price, i.serial_level, i.on_sale, i.on_return, i.pattern
        from input i join classification s on s.id = i.subcategory_id join classification c on c.id = s.parent_id
+       order by lower(i.product_id)
+       on conflict ((lower(product_id))) do nothing
        returning id, product_id
+     ), upcs as (
+       insert into item_upc (upc, item_id, is_main, position)
+       select u.upc, ins.id, u.n = 1, u.n - 1
+       from inserted ins
+       join input m on m.product_id = ins.product_id
+       cross join lateral unnest(string_to_array(m.upcs, '|')) with ordinality as u(upc, n)
+       order by u.upc
+       on conflict (upc) do nothing
+       returning upc
      )
-     insert into item_upc (upc, item_id, is_main, position)
-     select u.upc, ins.id, u.n = 1, u.n - 1
-     from inserted ins
-     join unnest($1::text[], $18::text[]) as m(product_id, upcs) on m.product_id = ins.product_id
-     cross join lateral unnest(string_to_array(m.upcs, '|')) with ordinality as u(upc, n)`,
+     select m.n - 1 as index, ins.id as item_id,
+            array(select u from unnest(string_to_array(m.upcs, '|')) u where u not in (select upc from upcs)) as upcs_taken
+     from input m left join inserted ins on ins.product_id = m.product_id`,
     [
       col((f) => f.productId!.trim()),
       col((f) => f.name!.trim()),
@@ -268,4 +286,8 @@ export async function insertItems(db: pg.PoolClient | pg.Pool, items: ItemFields
       col((f) => [f.mainUpc!.trim(), ...(f.additionalUpcs ?? []).map((u) => u.trim())].join('|')),
     ],
   );
+  const productTaken = rows.filter((r) => r.item_id == null).map((r) => Number(r.index));
+  const lost = rows.filter((r) => r.item_id != null && r.upcs_taken.length);
+  if (lost.length) await db.query(`delete from item where id = any($1::int[])`, [lost.map((r) => r.item_id)]);
+  return { productTaken, upcTaken: new Map(lost.map((r) => [Number(r.index), r.upcs_taken])) };
 }

@@ -1,4 +1,3 @@
-import { parse } from 'csv-parse/sync';
 import { Arg, Authorized, Ctx as C, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
@@ -8,6 +7,7 @@ import { transact } from '../../common/idempotency.js';
 import { documentAction } from '../../common/document-action.js';
 import { ITEM_DETAIL_JSON, itemLoader, policyLoader, primeItem } from '../catalog/item-loaders.js';
 import { statement } from '../../common/db.js';
+import { readCsvFile, type CsvRecord } from '../../common/csv-file.js';
 import { primeRefs, storeLoader, userLoader } from '../../common/ref-loaders.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Role, User } from '../auth/user.entity.js';
@@ -41,6 +41,20 @@ import {
 } from './receiving.service.js';
 
 const RECEIVERS = [Role.CLERK, Role.STORE_MANAGER];
+const ASN_COLUMNS = ['asn_reference', 'vendor', 'item', 'quantity', 'serials'];
+
+/** A per-line error for each line whose `column` differs from the first line's (blank counts). */
+function sameOnEveryLine(rows: CsvRecord[], column: string, label: string, key: (v: string) => string): UserError[] {
+  const show = (v: string) => (v ? `"${v}"` : '(blank)');
+  const first = rows[0]!;
+  const want = first.values[column] ?? '';
+  return rows.flatMap((r, i) => {
+    const v = r.values[column] ?? '';
+    if (key(v) === key(want)) return [];
+    const msg = `Line ${r.line}: ${label} ${show(v)} differs from ${show(want)} on line ${first.line}; a file holds one ASN.`;
+    return [UserError.of(E.INVALID_INPUT, msg, 'input.csv', i)];
+  });
+}
 
 @Resolver(() => Receipt)
 export class ReceiptResolver {
@@ -152,43 +166,23 @@ export class ReceiptResolver {
       'Creates an ASN receipt from a CSV file: asn_reference, vendor, item (UPC or product id), quantity, serials (joined with |).',
   })
   async importAsn(@Arg('input', () => ImportAsnInput) input: ImportAsnInput, @C() ctx: Ctx): Promise<ReceiptPayload> {
-    let records: Record<string, string>[];
-    try {
-      records = parse(input.csv, {
-        bom: true,
-        columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-        skip_empty_lines: true,
-        trim: true,
-      });
-    } catch (e) {
-      return {
-        userErrors: [UserError.of(E.MALFORMED_FILE, `The file is not valid CSV: ${(e as Error).message}`, 'input.csv')],
-        replayed: false,
-      };
-    }
-    const missing = ['item', 'quantity'].filter((c) => !(records[0] && c in records[0]));
-    if (!records.length || missing.length)
-      return {
-        userErrors: [
-          UserError.of(
-            E.MALFORMED_FILE,
-            `Expected columns asn_reference, vendor, item, quantity, serials; missing: ${missing.join(', ') || 'rows'}.`,
-            'input.csv',
-          ),
-        ],
-        replayed: false,
-      };
-    const refs = [...new Set(records.map((r) => r.asn_reference ?? ''))];
-    if (refs.length > 1)
-      return {
-        userErrors: [UserError.of(E.MALFORMED_FILE, `One ASN per file; this one has ${refs.length} references.`, 'input.csv')],
-        replayed: false,
-      };
-    const vendorCode = records[0]!.vendor?.trim();
+    const refused = (userErrors: UserError[]): ReceiptPayload => ({ userErrors, replayed: false });
+    const file = readCsvFile(input.csv, { known: ASN_COLUMNS, required: ['item', 'quantity'] });
+    if (file.error !== undefined) return refused([UserError.of(E.MALFORMED_FILE, file.error, 'input.csv')]);
+    const rows = file.records;
+    if (!rows.length) return refused([UserError.of(E.MALFORMED_FILE, 'The file has no lines after the header.', 'input.csv')]);
+    // One ASN per file: every line names the same reference and vendor as the first.
+    const conflicts = [
+      ...sameOnEveryLine(rows, 'asn_reference', 'ASN reference', (v) => v),
+      ...sameOnEveryLine(rows, 'vendor', 'vendor', (v) => v.toLowerCase()),
+    ].sort((a, b) => a.index! - b.index!);
+    if (conflicts.length) return refused(conflicts);
+    const first = rows[0]!;
+    const vendorCode = first.values.vendor?.trim();
     const vendor = vendorCode ? (await ctx.pool.query('select id from vendor where lower(code) = lower($1)', [vendorCode])).rows[0] : null;
     if (vendorCode && !vendor)
-      return { userErrors: [UserError.of(E.NOT_FOUND, `Unknown vendor code ${vendorCode}.`, 'input.csv')], replayed: false };
-    const lines: ReceiptLineInput[] = records.map((r) => ({
+      return refused([UserError.of(E.NOT_FOUND, `Line ${first.line}: Unknown vendor code ${vendorCode}.`, 'input.csv', 0)]);
+    const lines: ReceiptLineInput[] = rows.map(({ values: r }) => ({
       code: r.item,
       expectedQuantity: /^\d+$/.test(r.quantity ?? '') ? Number(r.quantity) : null,
       serials: (r.serials ?? '')
@@ -205,13 +199,21 @@ export class ReceiptResolver {
         storeId: Number(input.storeId),
         kind: 'ASN',
         vendorId: vendor?.id ?? null,
-        asnReference: refs[0] || null,
+        asnReference: first.values.asn_reference || null,
         lines,
       },
     );
-    // Errors name the file's lines (header = line 1).
+    // Errors name the lines of the file, not of the receipt ("already on line n" included).
+    const lineOf = (index: number) => rows[index]?.line ?? index + 2;
     result.userErrors = result.userErrors.map((e) =>
-      e.index != null ? UserError.of(e.code, `Line ${e.index + 2}: ${e.message}`, e.field, e.index) : e,
+      e.index != null
+        ? UserError.of(
+            e.code,
+            `Line ${lineOf(e.index)}: ${e.message.replace(/\bon line (\d+)\b/g, (_, n: string) => `on line ${lineOf(Number(n) - 1)}`)}`,
+            e.field,
+            e.index,
+          )
+        : e,
     );
     return result;
   }
