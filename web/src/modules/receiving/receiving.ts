@@ -62,10 +62,19 @@ export function formatVariance(variance: number | null | undefined): string {
 }
 
 /** A moment, in the store's time zone when it is known (reports do the same, REP-1). */
+/**
+ * A document time; with a store's time zone, in that zone and saying so ("… 2:04 AM EST"), since
+ * live feeds beside it show the browser's own time.
+ */
 export function formatDateTime(iso: string | null | undefined, timeZone?: string): string {
   if (!iso) return '—';
   try {
-    return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(new Date(iso));
+    return new Intl.DateTimeFormat(
+      undefined,
+      timeZone
+        ? { year: 'numeric', month: 'short', day: 'numeric', hour: 'numeric', minute: '2-digit', timeZone, timeZoneName: 'short' }
+        : { dateStyle: 'medium', timeStyle: 'short' },
+    ).format(new Date(iso));
   } catch {
     return new Date(iso).toLocaleString();
   }
