@@ -214,6 +214,29 @@ describe.skipIf(!browserAvailable())('transfers console', () => {
     expect(desk.errors).toEqual([]);
   });
 
+  it("TRF-1: a new transfer's lines are entered by keyboard: a scanned UPC, its quantity, Enter, then Tab past the empty code field to Create", async () => {
+    const { upc } = await twoSerials('S001');
+    const desk = await open('manager');
+    await openBoard(desk);
+    await desk.page.getByTestId('new-transfer').click();
+    await desk.page.getByTestId('new-transfer-to').selectOption(S.S002!);
+    const code = desk.page.getByTestId('new-transfer-code');
+    await code.focus();
+    // A scanner types the UPC and sends Tab: the quantity field takes over.
+    await desk.page.keyboard.type(upc);
+    await desk.page.keyboard.press('Tab');
+    await poll(() => focused(desk.page)).toBe('new-transfer-quantity');
+    await desk.page.keyboard.type('2');
+    await desk.page.keyboard.press('Enter');
+    await poll(() => desk.page.getByTestId('new-transfer-lines').locator('tbody tr').count()).toBe(1);
+    // Back in the empty code field, Tab moves on instead of trapping the keyboard there.
+    await poll(() => focused(desk.page)).toBe('new-transfer-code');
+    for (let i = 0; i < 10 && (await focused(desk.page)) !== 'new-transfer-submit'; i++) await desk.page.keyboard.press('Tab');
+    expect(await focused(desk.page)).toBe('new-transfer-submit');
+    await desk.page.keyboard.press('Enter');
+    await poll(() => desk.page.url()).toMatch(/\/transfers\/\d+$/);
+  });
+
   it('RT-3: the board catches up on what it missed while its connection was down', async () => {
     const transfer = await draftWithTwoSerials();
 
