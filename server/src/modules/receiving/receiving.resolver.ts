@@ -190,6 +190,7 @@ export class ReceiptResolver {
         .map((s) => s.trim())
         .filter(Boolean),
     }));
+    const lineOf = (index: number) => rows[index]?.line ?? index + 2;
     const result = await this.createFrom(
       ctx,
       'importAsn',
@@ -201,19 +202,12 @@ export class ReceiptResolver {
         vendorId: vendor?.id ?? null,
         asnReference: first.values.asn_reference || null,
         lines,
+        lineName: lineOf,
       },
     );
-    // Errors name the lines of the file, not of the receipt ("already on line n" included).
-    const lineOf = (index: number) => rows[index]?.line ?? index + 2;
+    // Errors name the lines of the file, not of the receipt.
     result.userErrors = result.userErrors.map((e) =>
-      e.index != null
-        ? UserError.of(
-            e.code,
-            `Line ${lineOf(e.index)}: ${e.message.replace(/\bon line (\d+)\b/g, (_, n: string) => `on line ${lineOf(Number(n) - 1)}`)}`,
-            e.field,
-            e.index,
-          )
-        : e,
+      e.index != null ? UserError.of(e.code, `Line ${lineOf(e.index)}: ${e.message}`, e.field, e.index) : e,
     );
     return result;
   }

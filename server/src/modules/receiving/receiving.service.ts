@@ -32,6 +32,8 @@ export interface CreateReceiptInput {
   asnReference?: string | null;
   note?: string | null;
   lines?: ReceiptLineInput[] | null;
+  /** How messages name line i when one refers to another (an imported file's lines); default i + 1. */
+  lineName?: (index: number) => number;
 }
 
 export interface LineRow {
@@ -168,7 +170,12 @@ export class ReceivingService {
       }
       if (seenItems.has(itemId))
         errors.push(
-          UserError.of(E.DUPLICATE, `The item is already on line ${seenItems.get(itemId)! + 1}; one line per item.`, `${f}.itemId`, i),
+          UserError.of(
+            E.DUPLICATE,
+            `The item is already on line ${(input.lineName ?? ((n) => n + 1))(seenItems.get(itemId)!)}; one line per item.`,
+            `${f}.itemId`,
+            i,
+          ),
         );
       seenItems.set(itemId, i);
       const qty = l.expectedQuantity;
