@@ -215,6 +215,11 @@ describe('SAL-4 customer orders', () => {
     const sale = await newSale();
     const r = await add(sale.id, { code: tv.upc, fulfilment: 'PICKUP' });
     expect(r.sale.lines[0]).toMatchObject({ serialStatus: 'PENDING', fulfilment: 'PICKUP' });
+    const early = (await clerk.data(FULFIL, { i: { saleId: sale.id, lineId: r.sale.lines[0].id, serial: s } })).fulfilSaleLine;
+    expect(early.userErrors[0]).toMatchObject({
+      code: 'DOCUMENT_NOT_OPEN',
+      message: `Sale ${sale.number} is open; this needs a completed sale.`,
+    });
     const done = await complete(sale.id);
     expect(done.userErrors).toEqual([]);
     expect(done.sale.lines[0].fulfilled).toBe(false);
@@ -243,8 +248,11 @@ describe('SAL-5 not readable', () => {
     expect((await complete(sale.id)).userErrors).toEqual([]);
     const line = r.sale.lines[0].id;
     // The clerk lacks the serial-corrections duty; the manager has it.
-    const denied = (await clerk.data(CORRECT, { i: { saleId: sale.id, lineId: line, serial: s } })).correctSaleLineSerial;
-    expect(denied.userErrors[0].message).toMatch(/serial corrections duty/);
+    const denied = await clerk.request(CORRECT, { i: { saleId: sale.id, lineId: line, serial: s } });
+    expect(denied.errors?.[0]).toMatchObject({
+      message: 'Your role does not allow correcting serials without the serial corrections duty.',
+      extensions: { code: 'FORBIDDEN' },
+    });
     const level = async () =>
       (await t.db.query(`select quantity from stock_level where item_id = $1 and store_id = $2`, [opt.id, S.S001])).rows[0].quantity;
     const before = await level();
@@ -263,7 +271,9 @@ describe('SAL-5 not readable', () => {
       )
     ).rows[0];
     const sale = await newSale(clerk2, 'S002');
-    expect((await add(sale.id, { code: opt.upc, notReadable: true }, clerk2)).userErrors[0].message).toMatch(/duty/);
+    const denied = await clerk2.request(ADD, { i: { saleId: sale.id, code: opt.upc, notReadable: true } });
+    expect(denied.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(denied.errors?.[0]?.message).toMatch(/not-readable registration duty/);
   });
 });
 
@@ -293,6 +303,19 @@ describe('RET-1 returns', () => {
     // The return ended the link to the sale: it is no longer reported as sold.
     const after = await clerk.data(`query($s: String!) { serialSale(serial: $s) { state sale { number } } }`, { s });
     expect(after.serialSale[0]).toEqual({ state: 'IN_STOCK', sale: null });
+  });
+
+  it("RET-1: a return names a register of its own store; another store's register is NOT_FOUND and nothing is returned", async () => {
+    const [s] = await stock('TVOLED-001', 1);
+    const other = (await t.db.query(`select r.id::text from register r join store st on st.id = r.store_id where st.code = 'S002' limit 1`))
+      .rows[0].id;
+    const events = async () => (await t.db.query(`select count(*)::int as n from stock_event where serial = $1`, [s])).rows[0].n;
+    const before = await events();
+    const r = await clerk.data(RETURN, { i: { storeId: S.S001, registerId: other, lines: [{ serial: s }] } });
+    expect(r.returnItems.userErrors).toMatchObject([
+      { code: 'NOT_FOUND', field: 'input.registerId', message: `Register ${other} is not in this store.` },
+    ]);
+    expect(await events()).toBe(before);
   });
 
   it('RET-1: returning an unsold or already-returned serial is refused with what the system knows', async () => {

@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
+import { statement } from '../../common/db.js';
 import { hasDuty, requireStore } from '../../common/auth.js';
-import { notFound } from '../../common/errors.js';
+import { forbidden, notFound } from '../../common/errors.js';
 import { UserError, UserErrorCode as E } from '../../common/user-error.js';
 import { Duty } from '../auth/user.entity.js';
 import { SerialLevel } from '../catalog/catalog.entities.js';
@@ -41,6 +42,10 @@ export function whereIs(c: Pick<UnitConflict, 'state' | 'storeCode' | 'serial'>,
   return `Serial ${c.serial} is ${c.state.toLowerCase().replace(/_/g, ' ')}`;
 }
 
+const withArticle = (words: string) => `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
+
+const REGISTER_OF_STORE = statement('register_of_store', 'select 1 from register where id = $1 and store_id = $2');
+
 /** Sales and returns through the API a POS calls (SAL-1..5, RET-1). */
 export class SalesService {
   async lockSale(ctx: Ctx, db: pg.PoolClient, saleId: number, allowed: SaleRow['status'][]): Promise<SaleRow | UserError> {
@@ -51,7 +56,11 @@ export class SalesService {
     const s = rows[0] ?? notFound('Sale', saleId);
     requireStore(ctx, s.store_id);
     if (!allowed.includes(s.status))
-      return UserError.of(E.DOCUMENT_NOT_OPEN, `Sale ${s.number} is ${s.status.toLowerCase()}.`, 'input.saleId');
+      return UserError.of(
+        E.DOCUMENT_NOT_OPEN,
+        `Sale ${s.number} is ${s.status.toLowerCase()}; this needs ${withArticle(allowed.map((x) => x.toLowerCase()).join(' or '))} sale.`,
+        'input.saleId',
+      );
     return s;
   }
 
@@ -150,9 +159,7 @@ export class SalesService {
             ),
           ];
         if (!hasDuty(ctx.viewer!, Duty.NOT_READABLE_REGISTRATION))
-          return [
-            UserError.of(E.INVALID_INPUT, 'Registering "not readable" needs the not-readable registration duty.', 'input.notReadable'),
-          ];
+          forbidden('registering "not readable" without the not-readable registration duty');
         status = 'NOT_READABLE';
       } else if (policy.requiredWhenSelling) {
         if (!input.addLater && fulfilment === 'CARRY_OUT')
@@ -265,8 +272,7 @@ export class SalesService {
 
   /** SAL-5: a user with the serial-corrections duty fills in a serial registered as not readable. */
   async correctSerial(ctx: Ctx, db: pg.PoolClient, sale: SaleRow, lineId: number, serial: string): Promise<UserError[]> {
-    if (!hasDuty(ctx.viewer!, Duty.SERIAL_CORRECTIONS))
-      return [UserError.of(E.INVALID_INPUT, 'Correcting serials needs the serial corrections duty.', 'input.lineId')];
+    if (!hasDuty(ctx.viewer!, Duty.SERIAL_CORRECTIONS)) forbidden('correcting serials without the serial corrections duty');
     const line = (await db.query<LineRow>(`select * from sale_line where id = $1 and sale_id = $2 for update`, [lineId, sale.id])).rows[0];
     if (!line || line.serial_status !== 'NOT_READABLE')
       return [UserError.of(E.INVALID_INPUT, 'Only a line registered as "not readable" can be corrected.', 'input.lineId')];
@@ -342,6 +348,9 @@ export class SalesService {
     const units: { index: number; itemId: number; serial: string; serialKey: string; customerId: number | null }[] = [];
     const quantities: { itemId: number; storeId: number; delta: number }[] = [];
     if (!input.lines.length) return { errors: [UserError.of(E.REQUIRED, 'Return at least one line.', 'input.lines')] };
+    // The return's events carry its register: it must be one of this store's, as for a sale.
+    if (input.registerId != null && !(await db.query(REGISTER_OF_STORE([input.registerId, input.storeId]))).rowCount)
+      return { errors: [UserError.of(E.NOT_FOUND, `Register ${input.registerId} is not in this store.`, 'input.registerId')] };
     for (const [i, l] of input.lines.entries()) {
       const f = `input.lines.${i}`;
       let itemId: number | null = null;
