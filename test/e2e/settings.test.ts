@@ -25,12 +25,12 @@ async function openSettings(username = 'merch'): Promise<{ page: Page; errors: s
   return { page, errors };
 }
 
-/** Types a code as a barcode scanner does: fast keystrokes, then Enter. */
-async function scan(page: Page, code: string): Promise<void> {
+/** Types a code as a barcode scanner does: fast keystrokes, then Enter (or Tab, as some scanners send). */
+async function scan(page: Page, code: string, end: 'Enter' | 'Tab' = 'Enter'): Promise<void> {
   const search = page.getByTestId('item-search');
   await search.fill('');
   await search.pressSequentially(code, { delay: 5 });
-  await search.press('Enter');
+  await search.press(end);
 }
 
 async function ownLevel(code: string): Promise<string | null> {
@@ -119,6 +119,20 @@ describe.skipIf(!browserAvailable())('serialization settings', () => {
     await dialog.waitFor({ state: 'detached' });
     await expect.poll(() => page.getByTestId('node-effective-SPRT-TEAM').textContent()).toMatch(/SOMETIMES\s*set here/);
     expect(await ownLevel('SPRT-TEAM')).toBe('SOMETIMES');
+  });
+
+  it('SER-2: a scan ending in Tab opens the item as Enter does, and the next scan replaces it', async () => {
+    const { rows } = await t.db.query<{ upc: string; product_id: string }>(
+      `select u.upc, i.product_id from item_upc u join item i on i.id = u.item_id where u.is_main order by i.id limit 2`,
+    );
+    const { page, errors } = await openSettings();
+    const detail = page.getByTestId('item-detail');
+    await scan(page, rows[0]!.upc, 'Enter');
+    await expect.poll(() => detail.textContent()).toContain(rows[0]!.product_id);
+    await scan(page, rows[1]!.upc, 'Tab');
+    await expect.poll(() => detail.textContent()).toContain(rows[1]!.product_id);
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('data-testid'))).toBe('item-search');
+    expect(errors).toEqual([]);
   });
 
   it('POL-3: a level change is pushed live to another open console', async () => {
