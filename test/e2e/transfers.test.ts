@@ -304,4 +304,34 @@ describe.skipIf(!browserAvailable())('transfers console', () => {
     expect(await notReloaded(board.page)).toBe(true);
     expect(board.errors.filter((e) => !/WebSocket/i.test(e))).toEqual([]);
   });
+  it('RT-3: a connection that silently stops answering is noticed (no answer to a ping), shown, and resumed with what was missed', async () => {
+    const transfer = await draftWithTwoSerials();
+    // Given the board's WebSocket through a switch that can drop every message both ways, without closing anything
+    let silent = false;
+    const board = await openPage(browser);
+    opened.push(board);
+    await board.page.routeWebSocket(/\/graphql$/, (ws) => {
+      const server = ws.connectToServer();
+      ws.onMessage((message) => {
+        if (!silent) server.send(message);
+      });
+      server.onMessage((message) => {
+        if (!silent) ws.send(message);
+      });
+    });
+    await signIn(board.page, t.url, 'manager');
+    await openBoard(board);
+    await board.page.getByTestId(`transfer-card-${transfer.number}`).waitFor();
+    await poll(() => liveState(board.page)).toBe('live');
+
+    // When the line goes silent and the transfer ships meanwhile
+    silent = true;
+    await shipTransfer(transfer.id);
+    // Then within a ping and its wait (10 s + 5 s) the board stops claiming to be live
+    await expect.poll(() => liveState(board.page), { timeout: 25_000 }).not.toBe('live');
+    // and when the line answers again it reconnects and catches up
+    silent = false;
+    await expect.poll(() => cardStatus(board.page, transfer.number), { timeout: 25_000 }).toBe('SHIPPED');
+    await poll(() => liveState(board.page)).toBe('live');
+  });
 });

@@ -96,15 +96,36 @@ export function isUnauthenticated(error: unknown): boolean {
   return CombinedGraphQLErrors.is(error) && error.errors.some((e) => e.extensions?.['code'] === 'UNAUTHENTICATED');
 }
 
+/** How often the console pings the server, and how long it waits for the answer. */
+const PING_EVERY_MS = 10_000;
+const PONG_WITHIN_MS = 5_000;
+
 function createWsClient(onClosed: (event: unknown) => void): Client {
-  return createClient({
+  let pongTimer: ReturnType<typeof setTimeout> | undefined;
+  const client: Client = createClient({
     url: websocketUrl(),
     lazy: true,
     retryAttempts: Infinity,
     // Retry on any transport failure, not only on close events.
     shouldRetry: () => true,
-    on: { closed: onClosed },
+    // A network that silently drops everything (a laptop's Wi-Fi gone, a proxy) never closes the
+    // socket: without an answer to a ping the console ends it, says so, and reconnects and
+    // catches up (RT-3) instead of showing "Live" over a dead line.
+    keepAlive: PING_EVERY_MS,
+    on: {
+      closed: (event) => {
+        clearTimeout(pongTimer);
+        onClosed(event);
+      },
+      ping: (received) => {
+        if (!received) pongTimer = setTimeout(() => client.terminate(), PONG_WITHIN_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
+    },
   });
+  return client;
 }
 
 function isRetryable(event: unknown): boolean {
