@@ -27,7 +27,7 @@ const ROW = `eventId unitId serial itemId description productId productName occu
 const HISTORY = `query($f: SerialHistoryFilter, $sort: SerialHistorySort, $first: Int, $after: String) {
   serialHistory(filter: $f, sort: $sort, first: $first, after: $after) { rows { ${ROW} } pageInfo { endCursor hasNextPage } } }`;
 const TOTALS = `query($f: SerialHistoryFilter) { serialHistoryTotals(filter: $f) { total byType { type count } } }`;
-const ON_HAND_ROW = `cursor unitId serial upc itemId description productId productName department category subcategory style size color brand season team vendor unitCost retailPrice storeId storeCode receivedAt`;
+const ON_HAND_ROW = `cursor unitId serial upc itemId description productId productName department category subcategory style size color brand season team vendor unitCost retailPrice storeId storeCode receivedAt receivedLocalTime timeZone`;
 const ON_HAND = `query($f: SerialsOnHandFilter, $first: Int, $after: String, $extra: Boolean = false) {
   serialsOnHand(filter: $f, first: $first, after: $after) { rows { ${ON_HAND_ROW} additionalUpcs @include(if: $extra) } pageInfo { endCursor hasNextPage } } }`;
 const SUMMARY = `query($f: SerialsOnHandFilter) { onHandSummary(filter: $f) { departments { departmentId department units costValue retailValue } units costValue retailValue } }`;
@@ -1019,6 +1019,15 @@ describe('REP-2 serials on hand', () => {
     });
   });
 
+  it("REP-2: a unit's received time is also given in its store's time zone, as history shows times", async () => {
+    const rows = await onHand({ storeIds: [S.S001] });
+    expect(rows.find((r) => r.serial === 'RPT-0002')).toMatchObject({
+      receivedAt: '2026-11-12T16:00:00.000Z',
+      receivedLocalTime: '2026-11-12 11:00:00',
+      timeZone: 'America/New_York',
+    });
+  });
+
   it('REP-2: CSV export with the optional additional UPCs column', async () => {
     const res = await fetch(
       `${t.url}/export/serials-on-hand.csv?additionalUpcs=1&filter=${encodeURIComponent(JSON.stringify({ departmentIds: [C.ELEC], storeIds: [S.S001] }))}`,
@@ -1030,7 +1039,13 @@ describe('REP-2 serials on hand', () => {
     const rows = parse(await res.text(), { bom: true, columns: true }) as unknown as Record<string, string>[];
     expect(rows.length).toBe((await onHand({ departmentIds: [C.ELEC], storeIds: [S.S001] })).length);
     const u2 = rows.find((r) => r.serial === 'RPT-0002')!;
-    expect(u2).toMatchObject({ product_id: TV, store: 'S001', received_at: '2026-11-12T16:00:00.000Z', size: 'XL' });
+    expect(u2).toMatchObject({
+      product_id: TV,
+      store: 'S001',
+      received_at: '2026-11-12T16:00:00.000Z',
+      received_local_time: '2026-11-12 11:00:00',
+      size: 'XL',
+    });
     expect(u2.additional_upcs).toMatch(/^\d{12}$/);
     expect(Object.keys(u2)).toContain('unit_cost');
   });

@@ -458,6 +458,7 @@ export const ON_HAND_CSV: [string, string][] = [
   ['retail_price', 'i.retail_price::text'],
   ['store', 'st.code'],
   ['received_at', `to_char(u.in_stock_since at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`],
+  ['received_local_time', `date_trunc('second', u.in_stock_since at time zone st.time_zone)::text`],
 ];
 const ADDITIONAL_UPCS_CSV: [string, string] = [
   'additional_upcs',
@@ -484,6 +485,7 @@ export function onHandSql(r: ResolvedOnHand, after: string[] | null, limit: numb
   const columns = `u.id as "unitId", u.serial, mu.upc, i.id as "itemId", i.description, i.product_id as "productId", i.name as "productName",
        d.name as department, c.name as category, sc.name as subcategory, i.style, i.size, i.color, i.brand, i.season, i.team, v.name as vendor,
        i.unit_cost::text as "unitCost", i.retail_price::text as "retailPrice", u.store_id as "storeId", st.code as "storeCode", u.in_stock_since as "receivedAt",
+       date_trunc('second', u.in_stock_since at time zone st.time_zone)::text as "receivedLocalTime", st.time_zone as "timeZone",
        u.serial_key as s_key, u.id::text as id_key`;
   return { text: query(columns), values: p.values };
 }

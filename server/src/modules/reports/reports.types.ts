@@ -168,6 +168,9 @@ export class SerialOnHandRow {
   @Field(() => ID) storeId!: string;
   @Field(() => String) storeCode!: string;
   @Field(() => Date, { nullable: true, description: 'When the unit came into stock at this store.' }) receivedAt?: Date | null;
+  @Field(() => String, { nullable: true, description: "receivedAt in the store's time zone, YYYY-MM-DD HH:MM:SS." })
+  receivedLocalTime?: string | null;
+  @Field(() => String, { description: "The store's IANA time zone, e.g. America/New_York." }) timeZone!: string;
 }
 
 @ObjectType({ simpleResolvers: true })

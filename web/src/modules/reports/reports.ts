@@ -79,14 +79,6 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
-/** An instant as the browser's local date and time, for fields without a store time zone. */
-export function formatInstant(iso: string | null | undefined): string {
-  if (!iso) return '';
-  const d = new Date(iso);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
 /** A store time zone's short name at an instant, e.g. "EST". */
 export function zoneAbbreviation(timeZone: string, iso: string): string {
   try {
