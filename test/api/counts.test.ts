@@ -149,6 +149,28 @@ describe('CNT-1 cycle counts', () => {
   });
 });
 
+describe('REP-4 counts without variances', () => {
+  it('REP-4: a posted count that changed nothing is still found by document inquiry, with no serials', async () => {
+    const cable = (
+      await t.db.query(
+        `select i.id::text, coalesce(l.quantity, 0) as q from item i join classification c on c.id = i.subcategory_id
+         left join stock_level l on l.item_id = i.id and l.store_id = $1 where c.code = 'ELEC-AUD-CBL' order by i.id limit 1`,
+        [S.S001],
+      )
+    ).rows[0];
+    const c = (await manager.data(OPEN, { i: { storeId: S.S001, itemIds: [cable.id] } })).openCount.count;
+    await manager.data(`mutation($i: CountQuantityInput!) { setCountQuantity(input: $i) { userErrors { code } } }`, {
+      i: { countId: c.id, itemId: cable.id, quantity: cable.q },
+    });
+    expect((await manager.data(act('closeCount'), { i: { countId: c.id } })).closeCount.userErrors).toEqual([]);
+    expect((await manager.data(act('postCount'), { i: { countId: c.id } })).postCount.userErrors).toEqual([]);
+    const doc = await clerk.data(`query($n: String!) { documentSerials(kind: "COUNT", number: $n) { kind number rows { serial } } }`, {
+      n: c.number,
+    });
+    expect(doc.documentSerials).toEqual({ kind: 'COUNT', number: c.number, rows: [] });
+  });
+});
+
 describe('CNT-1 / SER-4 concurrency', () => {
   it('CNT-1: two counts of the same never-serialized item posted at once set the counted quantity once, never the difference twice (5 rounds)', async () => {
     const admin = await t.as('admin');
