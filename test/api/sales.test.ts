@@ -151,6 +151,23 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
     ).toBe(before - 2);
   });
 
+  it('SAL-2: more to carry out than the store has on hand shows as a blocker naming the line and product, and completing is refused', async () => {
+    const cable = await itemOf('AUDCBL-001');
+    const onHand = (
+      await t.db.query(`select coalesce(sum(quantity), 0)::int as q from stock_level where item_id = $1 and store_id = $2`, [
+        cable.id,
+        S.S001,
+      ])
+    ).rows[0].q as number;
+    const sale = await newSale();
+    const r = await add(sale.id, { code: cable.upc, quantity: onHand + 1 });
+    expect(r.userErrors).toEqual([]);
+    expect(r.sale.completionBlockers).toEqual([
+      { code: 'INSUFFICIENT_STOCK', message: `Line 1 (AUDCBL-001): ${onHand + 1} to carry out, ${onHand} on hand at S001.`, index: 1 },
+    ]);
+    expect((await complete(sale.id)).userErrors).toMatchObject([{ code: 'INSUFFICIENT_STOCK' }]);
+  });
+
   it('DOC-2: two registers selling the same serial at the same moment: exactly one wins (30 rounds)', async () => {
     const tv = await itemOf('TVOLED-001');
     for (let round = 0; round < 30; round++) {

@@ -44,6 +44,21 @@ export function whereIs(c: Pick<UnitConflict, 'state' | 'storeCode' | 'serial'>,
 
 const withArticle = (words: string) => `${/^[aeiou]/.test(words) ? 'an' : 'a'} ${words}`;
 
+/**
+ * Items of a sale whose lines without a serial ask for more than the store has on hand. Lines with
+ * a serial (or waiting for one) are answered by where their unit is instead (NOT_IN_STOCK_HERE).
+ */
+const SHORT_LINES = statement(
+  'sale_short_lines',
+  `select min(l.line_no) as line_no, i.product_id, sum(l.quantity)::int as wanted, coalesce(max(sl.quantity), 0) as on_hand, st.code as store_code
+   from sale_line l join sale s on s.id = l.sale_id join item i on i.id = l.item_id join store st on st.id = s.store_id
+   left join stock_level sl on sl.item_id = l.item_id and sl.store_id = s.store_id
+   where l.sale_id = $1 and not l.voided and l.fulfilment = 'CARRY_OUT' and not l.fulfilled and l.serial is null and l.serial_status <> 'PENDING'
+   group by l.item_id, i.product_id, st.code
+   having sum(l.quantity) > coalesce(max(sl.quantity), 0)
+   order by 1`,
+);
+
 const REGISTER_OF_STORE = statement('register_of_store', 'select 1 from register where id = $1 and store_id = $2');
 
 /** Sales and returns through the API a POS calls (SAL-1..5, RET-1). */
@@ -198,13 +213,27 @@ export class SalesService {
     return [];
   }
 
-  /** Lines that stop completion: carry-out lines still waiting for their serial (SAL-3, SAL-4). */
+  /**
+   * Lines that stop completion: carry-out lines still waiting for their serial (SAL-3, SAL-4), and
+   * items with more to carry out than the store has on hand. Completing checks stock again under
+   * its locks; this says so before anyone presses Complete.
+   */
   async completionBlockers(db: pg.PoolClient | pg.Pool, saleId: number): Promise<UserError[]> {
     const lines = (await this.lines(db, saleId)).filter((l) => !l.voided);
     const errors = lines
       .filter((l) => l.serial_status === 'PENDING' && l.fulfilment === 'CARRY_OUT')
       .map((l) => UserError.of(E.SERIAL_REQUIRED, `Line ${l.line_no} is missing its serial number.`, `lines.${l.line_no}`, l.line_no));
     if (!lines.length) errors.push(UserError.of(E.NOTHING_TO_POST, 'The sale has no lines.', 'lines'));
+    const { rows: short } = await db.query(SHORT_LINES([saleId]));
+    for (const r of short)
+      errors.push(
+        UserError.of(
+          E.INSUFFICIENT_STOCK,
+          `Line ${r.line_no} (${r.product_id}): ${r.wanted} to carry out, ${r.on_hand} on hand at ${r.store_code}.`,
+          `lines.${r.line_no}`,
+          r.line_no,
+        ),
+      );
     return errors;
   }
 
@@ -266,7 +295,15 @@ export class SalesService {
         return e.conflicts.map((c) =>
           UserError.of(E.NOT_IN_STOCK_HERE, `Line ${c.index}: ${whereIs(c)}; it cannot be sold.`, `lines.${c.index}`, c.index),
         );
-      return e.shortages.map((s) => UserError.of(E.INSUFFICIENT_STOCK, `Not enough of item ${s.itemId} on hand at this store.`, 'lines'));
+      const { rows } = await db.query(`select id, product_id from item where id = any($1::int[])`, [e.shortages.map((s) => s.itemId)]);
+      const productId = new Map(rows.map((r) => [r.id as number, r.product_id as string]));
+      return e.shortages.map((s) =>
+        UserError.of(
+          E.INSUFFICIENT_STOCK,
+          `Not enough of ${productId.get(s.itemId) ?? `item ${s.itemId}`} on hand at this store.`,
+          'lines',
+        ),
+      );
     }
   }
 
