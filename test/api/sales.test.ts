@@ -168,6 +168,25 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
     expect((await complete(sale.id)).userErrors).toMatchObject([{ code: 'INSUFFICIENT_STOCK' }]);
   });
 
+  it('DOC-3 at the register: a product barcode given as the serial is LOOKS_LIKE_UPC; a unit here of another item is WRONG_ITEM naming it', async () => {
+    const tv = await itemOf('TVOLED-001');
+    const other = (
+      await t.db.query(
+        `select u.serial, i.product_id from serial_unit u join item i on i.id = u.item_id
+         where u.store_id = $1 and u.state = 'IN_STOCK' and u.item_id <> $2
+           and not exists (select 1 from serial_unit v where v.item_id = $2 and v.serial_key = u.serial_key)
+         order by u.id limit 1`,
+        [S.S001, tv.id],
+      )
+    ).rows[0];
+    const sale = await newSale();
+    expect((await add(sale.id, { code: tv.upc, serial: tv.upc })).userErrors[0]).toMatchObject({ code: 'LOOKS_LIKE_UPC' });
+    const wrong = (await add(sale.id, { code: tv.upc, serial: other.serial })).userErrors[0];
+    expect(wrong.code).toBe('WRONG_ITEM');
+    expect(wrong.message).toContain(`is a unit of ${other.product_id}`);
+    expect((await add(sale.id, { code: tv.upc, serial: 'NEVER-SEEN-SALE-1' })).userErrors[0].code).toBe('NOT_IN_STOCK_HERE');
+  });
+
   it('DOC-2: two registers selling the same serial at the same moment: exactly one wins (30 rounds)', async () => {
     const tv = await itemOf('TVOLED-001');
     for (let round = 0; round < 30; round++) {

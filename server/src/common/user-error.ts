@@ -37,6 +37,7 @@ export enum UserErrorCode {
   NOT_SERIALIZED = 'NOT_SERIALIZED',
   OVER_QUANTITY = 'OVER_QUANTITY',
   CONFLICT_RETRY = 'CONFLICT_RETRY',
+  WRONG_ITEM = 'WRONG_ITEM',
 }
 registerEnumType(UserErrorCode, { name: 'UserErrorCode', description: 'Stable codes of expected problems; the message is for people.' });
 

@@ -516,7 +516,8 @@ export type UserErrorCode =
   | 'TOO_MANY_ATTEMPTS'
   | 'TOO_MANY_ENTRIES'
   | 'TOO_MANY_UPCS'
-  | 'UPC_TAKEN';
+  | 'UPC_TAKEN'
+  | 'WRONG_ITEM';
 
 export type VendorReturnInput = {
   clientKey?: string | null | undefined;

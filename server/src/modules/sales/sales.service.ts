@@ -59,6 +59,15 @@ const SHORT_LINES = statement(
    order by 1`,
 );
 
+/** For a serial this item does not know: the item whose UPC or product id it is, or another item with that unit in stock here. */
+const SERIAL_ELSEWHERE = statement(
+  'sale_serial_elsewhere',
+  `select (select i.product_id || ' ' || i.name from item_upc x join item i on i.id = x.item_id where x.upc = $1
+           union all select product_id || ' ' || name from item where upper(product_id) = $1 limit 1) as upc_of,
+          (select i.product_id || ' ' || i.name from serial_unit u join item i on i.id = u.item_id
+           where u.serial_key = $1 and u.state = 'IN_STOCK' and u.store_id = $2 and u.item_id <> $3 limit 1) as unit_of`,
+);
+
 const REGISTER_OF_STORE = statement('register_of_store', 'select 1 from register where id = $1 and store_id = $2');
 
 /** Sales and returns through the API a POS calls (SAL-1..5, RET-1). */
@@ -113,6 +122,14 @@ export class SalesService {
       [itemId, key],
     );
     const u = rows[0];
+    if (!u) {
+      // DOC-3's answers where they apply: a product barcode scanned as the serial, or a unit here of another item.
+      const { rows: other } = await db.query(SERIAL_ELSEWHERE([key, sale.store_id, itemId]));
+      if (other[0]?.upc_of)
+        return UserError.of(E.LOOKS_LIKE_UPC, `That is the product barcode of ${other[0].upc_of}: scan the serial number.`, field);
+      if (other[0]?.unit_of)
+        return UserError.of(E.WRONG_ITEM, `Serial ${serial.trim()} is a unit of ${other[0].unit_of} here, not of this item.`, field);
+    }
     if (!u || u.state !== 'IN_STOCK' || u.store_id !== sale.store_id) {
       return UserError.of(
         E.NOT_IN_STOCK_HERE,
