@@ -635,7 +635,11 @@ const UNIT_BLOCKERS = statement(
   'receipt_unit_blockers',
   `select s.serial, l.line_no, u.state, st.code as store_code, t.number as transfer_number, count(*) over ()::int as total
    from receipt_scan s
-   join serial_unit u on u.item_id = s.item_id and u.serial_key = s.serial_key and u.state in ('IN_STOCK', 'IN_TRANSIT')
+   -- One index probe per serial on the receipt (limit 1 keeps the planner from hashing every unit in stock).
+   cross join lateral (
+     select u.state, u.store_id, u.transfer_id from serial_unit u
+     where u.item_id = s.item_id and u.serial_key = s.serial_key and u.state in ('IN_STOCK', 'IN_TRANSIT') limit 1
+   ) u
    join receipt_line l on l.id = s.line_id
    left join store st on st.id = u.store_id
    left join transfer t on t.id = u.transfer_id
