@@ -109,6 +109,32 @@ describe('SER-1 / SER-2 serial entry', () => {
     expect(rows.map((x) => x.serial_key)).toEqual([`CAFé-${tag}`, `KB-ß-${tag}`]);
   });
 
+  it('SER-3: a product id with letters outside a–z, scanned in any case, selects its item (it is not taken for a serial)', async () => {
+    const merch = await t.as('merch');
+    const tag = uniq('CAFé');
+    const sub = (await t.db.query(`select id::text from classification where code = 'ELEC-TV-OLED'`)).rows[0]?.id;
+    const created = await merch.data(
+      `mutation($input: ItemInput!) { createItem(input: $input) { item { id } userErrors { code message } } }`,
+      {
+        input: {
+          productId: tag,
+          name: 'Café table',
+          subcategoryId: sub,
+          mainUpc: String(Date.now()).slice(-12),
+          unitCost: '1.00',
+          retailPrice: '2.00',
+        },
+      },
+    );
+    expect(created.createItem.userErrors).toEqual([]);
+    const { receipt } = await createReceipt({});
+    const r = await scan(receipt.id, [tag.toLowerCase(), tag].join('\n'));
+    expect(r.results.map((x: any) => [x.outcome, x.itemId])).toEqual([
+      ['ITEM_SELECTED', created.createItem.item.id],
+      ['LOOKS_LIKE_UPC', created.createItem.item.id],
+    ]);
+  });
+
   it("SER-1: the database's serial_key_of() and the server's serialKey() agree on every kind of character", async () => {
     const samples = [
       'abc',

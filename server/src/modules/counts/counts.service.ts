@@ -117,8 +117,8 @@ export class CountsService {
     const keys = entries.map(serialKey);
     const [codes, units, already] = await queryAll(db, [
       [
-        `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`,
-        [keys],
+        `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select product_id, id from item where lower(product_id) = any($2::text[])`,
+        [keys, keys.map((k) => k.toLowerCase())],
       ],
       [`select item_id, serial_key, store_id from serial_unit where serial_key = any($1::text[])`, [keys]],
       [
@@ -126,7 +126,7 @@ export class CountsService {
         [count.id, keys],
       ],
     ]);
-    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r.item_id as number]));
+    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toLowerCase(), r.item_id as number]));
     const unitsByKey = new Map<string, { item_id: number; store_id: number | null }[]>();
     for (const u of units.rows) unitsByKey.set(u.serial_key, [...(unitsByKey.get(u.serial_key) ?? []), u]);
     const counted = new Map(already.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, `batch ${r.batch_no} by ${r.display_name}`]));
@@ -153,7 +153,7 @@ export class CountsService {
       const key = keys[index]!;
       const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) =>
         answers.push({ index, input, outcome, message, ...extra });
-      const code = codeItem.get(key);
+      const code = codeItem.get(key.toLowerCase());
       if (code != null && !unitsByKey.has(key)) {
         if (!inScopeSet.has(code)) {
           answer(O.NOT_EXPECTED, `${label(code)} is outside this count's scope.`, { itemId: code });

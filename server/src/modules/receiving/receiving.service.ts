@@ -82,7 +82,7 @@ const SCAN_CONTEXT_SQL = `with l as (${LINES_OF_RECEIPT}),
    c as (
      select u.upc as code, u.item_id, i.name, i.product_id from item_upc u join item i on i.id = u.item_id where u.upc = any($2::text[])
      union all
-     select upper(product_id), id, name, product_id from item where lower(product_id) in (select lower(k) from unnest($2::text[]) k)),
+     select product_id, id, name, product_id from item where lower(product_id) in (select lower(k) from unnest($2::text[]) k)),
    pr as (select serial_key, item_id, line_id from receipt_expected_serial where receipt_id = $1 and serial_key = any($2::text[])),
    sc as (select serial_key, item_id from receipt_scan where receipt_id = $1 and serial_key = any($2::text[])),
    un as (
@@ -315,7 +315,8 @@ export class ReceivingService {
     const { lines, codes, prereg, scanned, units, items } =
       opts.context ?? ((await db.query(SCAN_CONTEXT([receipt.id, contextKeys(keys), opts.currentItemId ?? null]))).rows[0] as ScanContext);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
-    const codeItem = new Map(codes.map((r) => [String(r.code).toUpperCase(), r]));
+    // Codes compare as product ids are unique: lower-cased (UPCs are digits).
+    const codeItem = new Map(codes.map((r) => [String(r.code).toLowerCase(), r]));
     const preByKey = new Map<string, { item_id: number; line_id: number }[]>();
     for (const r of prereg) preByKey.set(r.serial_key, [...(preByKey.get(r.serial_key) ?? []), r]);
     const scannedSet = new Set(scanned.map((r) => `${r.item_id}\u0000${r.serial_key}`));
@@ -347,7 +348,7 @@ export class ReceivingService {
       const key = keys[index]!;
       const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) =>
         answers.push({ index, input, outcome, message, ...extra });
-      const code = codeItem.get(key);
+      const code = codeItem.get(key.toLowerCase());
       const preHits = preByKey.get(key) ?? [];
       if (code && preHits.length === 0) {
         const itemId = code.item_id as number;

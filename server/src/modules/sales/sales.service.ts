@@ -63,7 +63,7 @@ const SHORT_LINES = statement(
 const SERIAL_ELSEWHERE = statement(
   'sale_serial_elsewhere',
   `select (select i.product_id || ' ' || i.name from item_upc x join item i on i.id = x.item_id where x.upc = $1
-           union all select product_id || ' ' || name from item where upper(product_id) = $1 limit 1) as upc_of,
+           union all select product_id || ' ' || name from item where lower(product_id) = lower($1) limit 1) as upc_of,
           (select i.product_id || ' ' || i.name from serial_unit u join item i on i.id = u.item_id
            where u.serial_key = $1 and u.state = 'IN_STOCK' and u.store_id = $2 and u.item_id <> $3 limit 1) as unit_of`,
 );

@@ -31,6 +31,8 @@ const TOO_MANY_UNBOUNDED = `This pattern has more than ${MAX_UNBOUNDED} open-end
 const LARGE_REPEAT = `This pattern repeats a group more than ${MAX_GROUP_REPEAT} times (counting repeats inside repeats); a serial is at most ${LONGEST_SERIAL} characters. Use a smaller count.`;
 const TOO_MANY_PATHS =
   'This pattern has too many variable-length or optional parts in a row: it could take too long to check. Give more parts a fixed length, such as \\d{6}.';
+const LOOKAROUND =
+  'This pattern looks ahead or behind ((?=…), (?!…), (?<=…), (?<!…)): it could take too long to check. Describe the serial from left to right instead.';
 const UNBALANCED = 'This pattern has a parenthesis or square bracket without its partner.';
 
 /** What a piece of pattern does, as far as backtracking goes. */
@@ -146,11 +148,16 @@ class PatternParser {
     return plain;
   }
 
-  /** Skips what follows '(': ?: ?= ?! ?<= ?<! ?<name> or modifiers such as ?i: (plain '(' captures). */
+  /**
+   * Skips what follows '(': ?: ?<name> or modifiers such as ?i: (plain '(' captures). Lookarounds
+   * (?= ?! ?<= ?<!) are refused: each one re-reads the serial on every path the rest of the
+   * pattern tries, which the path estimate does not count, and a serial's shape needs none.
+   */
   private groupOpening() {
     if (this.src[this.pos] !== '?') return;
     const rest = this.src.slice(this.pos);
-    const m = /^\?(?::|=|!|<=|<!|<[^>]*>|[a-zA-Z-]*:)/.exec(rest);
+    if (/^\?(?:=|!|<=|<!)/.test(rest)) throw new RefusedPattern(LOOKAROUND);
+    const m = /^\?(?::|<[^>]*>|[a-zA-Z-]*:)/.exec(rest);
     if (!m) throw new RefusedPattern(UNBALANCED);
     this.pos += m[0].length;
   }
@@ -208,6 +215,8 @@ interface Matcher {
 
 /** Patterns are few (one per item at most, most items share none); the cap only bounds memory. */
 const MAX_CACHED_PATTERNS = 1_000;
+/** A pattern run directly that takes longer than this on one serial is guarded from then on. */
+const SLOW_DIRECT_MS = 5;
 /** Longest a guarded pattern may run on one serial. */
 const GUARD_TIMEOUT_MS = 50;
 /**
@@ -226,7 +235,15 @@ export function matchesPattern(serial: string, pattern: string | null | undefine
   const m = matcherFor(pattern);
   if (m === 'INVALID') return true; // patterns are validated when saved; a broken one must not block receiving
   const s = serial.trim();
-  return m.guarded ? guardedTest(m, s, pattern) : m.re.test(s);
+  if (m.guarded) return guardedTest(m, s, pattern);
+  // The analysis bounds a direct run, not tightly: a pattern that once took long runs guarded from then on.
+  const started = performance.now();
+  const fits = m.re.test(s);
+  if (performance.now() - started > SLOW_DIRECT_MS) {
+    m.guarded = true;
+    console.warn(`SER-3: the item serial pattern ${JSON.stringify(pattern)} took long to check; it runs under a time limit from now on.`);
+  }
+  return fits;
 }
 
 function matcherFor(pattern: string): Matcher | 'INVALID' {

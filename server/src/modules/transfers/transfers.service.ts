@@ -144,8 +144,8 @@ export class TransfersService {
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
     const [codes, onTransfer, units] = await queryAll(db, [
       [
-        `select u.upc as code, u.item_id from item_upc u where u.upc = any($1::text[]) union all select upper(product_id), id from item where upper(product_id) = any($1::text[])`,
-        [keys],
+        `select u.upc as code, u.item_id from item_upc u where u.upc = any($1::text[]) union all select product_id, id from item where lower(product_id) = any($2::text[])`,
+        [keys, keys.map((k) => k.toLowerCase())],
       ],
       [
         `select serial_key, item_id, line_id, received_at is not null as received from transfer_serial where transfer_id = $1 and serial_key = any($2::text[])`,
@@ -158,7 +158,7 @@ export class TransfersService {
           ]
         : null,
     ]);
-    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toUpperCase(), r.item_id as number]));
+    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toLowerCase(), r.item_id as number]));
     const onT = new Map<string, { item_id: number; line_id: number; received: boolean }[]>();
     for (const r of onTransfer.rows) onT.set(r.serial_key, [...(onT.get(r.serial_key) ?? []), r]);
     const unitAt = new Map(units.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
@@ -197,7 +197,7 @@ export class TransfersService {
       const key = keys[index]!;
       const answer = (outcome: O, message: string, extra: Partial<ScanAnswer> = {}) =>
         answers.push({ index, input, outcome, message, ...extra });
-      const codeItemId = codeItem.get(key);
+      const codeItemId = codeItem.get(key.toLowerCase());
       const hits = onT.get(key) ?? [];
       if (codeItemId != null && hits.length === 0) {
         const p = pol.get(codeItemId)!;
