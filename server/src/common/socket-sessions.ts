@@ -24,7 +24,10 @@ export class SocketSessions {
   }
 
   async opened(socket: WebSocket, token: string | undefined): Promise<void> {
-    this.sockets.set(socket, { token, signature: signature(await this.viewerOf(token)) });
+    // Registered before the lookup, so a socket that closes meanwhile is forgotten (closed() runs first).
+    const entry: { token: string | undefined; signature: string | null } = { token, signature: null };
+    this.sockets.set(socket, entry);
+    entry.signature = signature(await this.viewerOf(token));
   }
 
   closed(socket: WebSocket): void {

@@ -42,6 +42,8 @@ export interface DocumentEventsOptions<TEvent> {
 
 // Event ids remembered to drop the ones delivered twice around a reconnection.
 const SEEN_LIMIT = 2_000;
+/** How long after the server ends a subscription the page subscribes again. */
+const RESUME_AFTER_MS = 1_000;
 // After a resume, the replay is over once no event came for this long.
 const SETTLE_MS = 700;
 
@@ -69,6 +71,8 @@ export function useDocumentEvents<TEvent extends DocumentEventBase>(
   });
   const seen = new Set<string>();
   let subscription: Subscription | undefined;
+  /** Bumped by every start and stop, so a late resume does not outlive the subscription it was for. */
+  let generation = 0;
   let settleTimer: ReturnType<typeof setTimeout> | undefined;
   let dropped = false;
 
@@ -115,6 +119,8 @@ export function useDocumentEvents<TEvent extends DocumentEventBase>(
   function start(after: string | null): void {
     stop();
     error.value = undefined;
+    const started = ++generation;
+    let refused = false;
     subscription = client
       .subscribe({
         query: document,
@@ -125,14 +131,26 @@ export function useDocumentEvents<TEvent extends DocumentEventBase>(
       })
       .subscribe({
         next: (result) => {
-          if (result.error) onError(result.error);
+          if (result.error) {
+            refused = true;
+            onError(result.error);
+          }
           if (result.data) receive(result.data.documentEvents);
         },
         error: (caught: unknown) => onError(toErrorLike(caught)),
+        // The server ended it without refusing it (its catch-up could not read the log): resume
+        // after the last event applied here, in a moment, as after a dropped connection (RT-3).
+        complete: () => {
+          if (refused) return;
+          setTimeout(() => {
+            if (generation === started) start(lastCursor.value);
+          }, RESUME_AFTER_MS);
+        },
       });
   }
 
   function stop(): void {
+    generation++;
     subscription?.unsubscribe();
     subscription = undefined;
   }
