@@ -77,8 +77,16 @@ export async function startServer(config: AppConfig, opts: { migrate?: boolean }
       onClose: (ctx) => socketSessions.closed(ctx.extra.socket),
       context: (ctx) => makeContext(ctx.extra.headers ?? ctx.extra.request.headers),
       // Errors over WebSocket carry the same stable codes and masking as over HTTP.
+      // Validation errors have neither a code nor a cause; anything else keeps its code, or is masked.
       onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => formatError({ ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } }, e)),
+        errors.map((e) =>
+          formatError(
+            e.originalError || e.extensions.code
+              ? e.toJSON()
+              : { ...e.toJSON(), extensions: { ...e.extensions, code: 'GRAPHQL_VALIDATION_FAILED' } },
+            e,
+          ),
+        ),
       onNext: (_ctx, _id, _payload, _args, result) =>
         result.errors
           ? {

@@ -41,9 +41,19 @@ const REFUSED: Record<string, { code: ErrorCode; message: string }> = {
   '22008': { code: 'BAD_USER_INPUT', message: 'A date or time is out of range.' },
 };
 
+/**
+ * Functions that read a value given as text (a parameter, a literal): when one of them refuses a
+ * value, the value came in from outside. The same SQLSTATEs from arithmetic on values of ours
+ * (an overflowing sum, a bad cast in our own SQL) stay internal errors.
+ */
+const READS_INPUT =
+  /^(pg_strtoint|int[248]in$|numeric_in$|set_var_from_str$|float[48]in|boolin$|enum_in$|DateTimeParseError$|timestamp|date_in$|uuid_in$)/;
+const READ_CODES = new Set(['22P02', '22003', '22007', '22008']);
+
 /** The typed error of a database error caused by the input, or null for a fault of ours. */
 export function refusedInput(e: unknown): { code: ErrorCode; message: string } | null {
   if (!(e instanceof pg.DatabaseError) || !e.code) return null;
+  if (READ_CODES.has(e.code) && !READS_INPUT.test(e.routine ?? '')) return null;
   if (e.code === '23503') {
     // A foreign key: a row naming one that does not exist, or a row still named by others.
     return e.detail?.includes('is still referenced')
