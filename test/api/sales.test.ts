@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { ApiClient } from '../support/client.js';
 import { invariantViolations } from '../support/invariants.js';
+import { unitOfAnotherItem } from '../support/units.js';
 
 let t: TestServer;
 let clerk: ApiClient; // S001, has NOT_READABLE_REGISTRATION
@@ -170,15 +171,7 @@ describe('SAL-1 / SAL-2 selling serialized units', () => {
 
   it('DOC-3 at the register: a product barcode given as the serial is LOOKS_LIKE_UPC; a unit here of another item is WRONG_ITEM naming it', async () => {
     const tv = await itemOf('TVOLED-001');
-    const other = (
-      await t.db.query(
-        `select u.serial, i.product_id from serial_unit u join item i on i.id = u.item_id
-         where u.store_id = $1 and u.state = 'IN_STOCK' and u.item_id <> $2
-           and not exists (select 1 from serial_unit v where v.item_id = $2 and v.serial_key = u.serial_key)
-         order by u.id limit 1`,
-        [S.S001, tv.id],
-      )
-    ).rows[0];
+    const other = await unitOfAnotherItem(t.db, S.S001!, tv.id);
     const sale = await newSale();
     expect((await add(sale.id, { code: tv.upc, serial: tv.upc })).userErrors[0]).toMatchObject({ code: 'LOOKS_LIKE_UPC' });
     const wrong = (await add(sale.id, { code: tv.upc, serial: other.serial })).userErrors[0];

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { startTestServer, type TestServer } from '../support/server.js';
 import type { ApiClient } from '../support/client.js';
 import { invariantViolations } from '../support/invariants.js';
+import { unitOfAnotherItem } from '../support/units.js';
 
 let t: TestServer;
 let manager: ApiClient; // S001 + S002
@@ -129,15 +130,7 @@ describe('TRF-1 / TRF-2 flow and shipping', () => {
   });
 
   it('DOC-3: shipping the serial of a unit here that belongs to another item answers WRONG_ITEM, naming that item', async () => {
-    const other = (
-      await t.db.query(
-        `select u.serial, i.id::text as item_id, i.product_id from serial_unit u join item i on i.id = u.item_id
-         where u.store_id = $1 and u.state = 'IN_STOCK' and u.item_id <> $2
-           and not exists (select 1 from serial_unit v where v.item_id = $2 and v.serial_key = u.serial_key)
-         order by u.id limit 1`,
-        [S.S001, tv.id],
-      )
-    ).rows[0];
+    const other = await unitOfAnotherItem(t.db, S.S001!, tv.id);
     const tr = await draft();
     const r = await scan(tr.id, 'SHIP', `${tv.upc}\n${other.serial}`);
     expect(r.results[1].outcome).toBe('WRONG_ITEM');
