@@ -1,3 +1,4 @@
+import { codesQuery, itemsByCode } from '../catalog/item-codes.js';
 import { queryAll } from '../../common/db.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
@@ -116,17 +117,14 @@ export class CountsService {
       };
     const keys = entries.map(serialKey);
     const [codes, units, already] = await queryAll(db, [
-      [
-        `select upc as code, item_id from item_upc where upc = any($1::text[]) union all select product_id, id from item where lower(product_id) = any($2::text[])`,
-        [keys, keys.map((k) => k.toLowerCase())],
-      ],
+      codesQuery(keys),
       [`select item_id, serial_key, store_id from serial_unit where serial_key = any($1::text[])`, [keys]],
       [
         `select s.item_id, s.serial_key, b.batch_no, u.display_name from count_scan s join count_batch b on b.id = s.batch_id join app_user u on u.id = s.scanned_by where s.count_id = $1 and s.serial_key = any($2::text[])`,
         [count.id, keys],
       ],
     ]);
-    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toLowerCase(), r.item_id as number]));
+    const codeItem = itemsByCode(codes.rows);
     const unitsByKey = new Map<string, { item_id: number; store_id: number | null }[]>();
     for (const u of units.rows) unitsByKey.set(u.serial_key, [...(unitsByKey.get(u.serial_key) ?? []), u]);
     const counted = new Map(already.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, `batch ${r.batch_no} by ${r.display_name}`]));

@@ -283,18 +283,8 @@ export class SaleResolver {
         reused: (e) => ({ userErrors: [e], replayed: false }),
       },
       async (db) => {
-        if (
-          input.registerId &&
-          !(await db.query(`select 1 from register where id = $1 and store_id = $2`, [input.registerId, input.storeId])).rowCount
-        ) {
-          return {
-            result: {
-              userErrors: [UserError.of(E.NOT_FOUND, `Register ${input.registerId} is not in this store.`, 'input.registerId')],
-              replayed: false,
-            },
-            commit: false,
-          };
-        }
+        const register = await ctx.services.sales.registerProblem(db, input.registerId || null, input.storeId);
+        if (register) return { result: { userErrors: [register], replayed: false }, commit: false };
         if (input.customerId && !(await db.query(`select 1 from customer where id = $1`, [input.customerId])).rowCount) {
           return {
             result: {

@@ -389,6 +389,16 @@ export class SalesService {
   }
 
   /** RET-1: returns sold units (and quantities) into this store's stock with RETURN events. */
+  /** A sale's or return's register must be one of its store's: NOT_FOUND otherwise, null when it is (or none is given). */
+  async registerProblem(
+    db: pg.PoolClient,
+    registerId: number | string | null | undefined,
+    storeId: number | string,
+  ): Promise<UserError | null> {
+    if (registerId == null || (await db.query(REGISTER_OF_STORE([registerId, storeId]))).rowCount) return null;
+    return UserError.of(E.NOT_FOUND, `Register ${registerId} is not in this store.`, 'input.registerId');
+  }
+
   async returnItems(
     ctx: Ctx,
     db: pg.PoolClient,
@@ -403,8 +413,8 @@ export class SalesService {
     const quantities: { itemId: number; storeId: number; delta: number }[] = [];
     if (!input.lines.length) return { errors: [UserError.of(E.REQUIRED, 'Return at least one line.', 'input.lines')] };
     // The return's events carry its register: it must be one of this store's, as for a sale.
-    if (input.registerId != null && !(await db.query(REGISTER_OF_STORE([input.registerId, input.storeId]))).rowCount)
-      return { errors: [UserError.of(E.NOT_FOUND, `Register ${input.registerId} is not in this store.`, 'input.registerId')] };
+    const register = await this.registerProblem(db, input.registerId, input.storeId);
+    if (register) return { errors: [register] };
     for (const [i, l] of input.lines.entries()) {
       const f = `input.lines.${i}`;
       let itemId: number | null = null;

@@ -1,5 +1,5 @@
 import { queryAll } from '../../common/db.js';
-import { lineItemIds, unknownItemMessage } from '../catalog/item-codes.js';
+import { codesQuery, itemsByCode, lineItemIds, unknownItemMessage } from '../catalog/item-codes.js';
 import type pg from 'pg';
 import type { Ctx } from '../../common/context.js';
 import { requireStore } from '../../common/auth.js';
@@ -143,10 +143,7 @@ export class TransfersService {
     const lines = await this.lines(db, t.id);
     const lineByItem = new Map(lines.map((l) => [l.item_id, l]));
     const [codes, onTransfer, units] = await queryAll(db, [
-      [
-        `select u.upc as code, u.item_id from item_upc u where u.upc = any($1::text[]) union all select product_id, id from item where lower(product_id) = any($2::text[])`,
-        [keys, keys.map((k) => k.toLowerCase())],
-      ],
+      codesQuery(keys),
       [
         `select serial_key, item_id, line_id, received_at is not null as received from transfer_serial where transfer_id = $1 and serial_key = any($2::text[])`,
         [t.id, keys],
@@ -158,7 +155,7 @@ export class TransfersService {
           ]
         : null,
     ]);
-    const codeItem = new Map(codes.rows.map((r) => [String(r.code).toLowerCase(), r.item_id as number]));
+    const codeItem = itemsByCode(codes.rows);
     const onT = new Map<string, { item_id: number; line_id: number; received: boolean }[]>();
     for (const r of onTransfer.rows) onT.set(r.serial_key, [...(onT.get(r.serial_key) ?? []), r]);
     const unitAt = new Map(units.rows.map((r) => [`${r.item_id}\u0000${r.serial_key}`, r]));
